@@ -1,0 +1,51 @@
+package org.samtune.cli;
+
+import org.samtune.SamtuneException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code samtune} command: a few verbs a user remembers, each with {@code --help}. */
+@Command(
+        name = "samtune",
+        mixinStandardHelpOptions = true,
+        version = "samtune 0.1.0",
+        description = "Fine-tune Segment Anything (SAM, MobileSAM, MedSAM) for medical image segmentation.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with every verb; tests call this to run verbs in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object verb : Verbs.all()) {
+            cl.addSubcommand(verb);
+        }
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            Throwable t = ex;
+            while (t != null && !(t instanceof SamtuneException)) {
+                t = t.getCause();
+            }
+            if (t != null) {
+                cmd.getErr().println("samtune: error: " + t.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("samtune: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return 70;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        System.exit(commandLine().execute(args));
+    }
+}

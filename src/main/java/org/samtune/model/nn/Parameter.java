@@ -1,0 +1,42 @@
+package org.samtune.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A learnable tensor of a {@link Module}. The array may be replaced (checkpoint loading), so forward passes read
+ * {@link #array()} each time instead of keeping the array.
+ */
+public final class Parameter {
+    private NDArray array;
+    private boolean trainable = true;
+
+    Parameter(NDArray array) {
+        this.array = array;
+    }
+
+    public NDArray array() {
+        return array;
+    }
+
+    /** Replaces the values; the old array is closed. Shape must match (checked by the caller). */
+    public void setArray(NDArray newArray) {
+        if (newArray != array) {
+            NDArray old = array;
+            array = newArray;
+            old.close();
+        }
+    }
+
+    /** Whether the optimiser updates this parameter (PyTorch's {@code requires_grad}). */
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+    }
+
+    public long numel() {
+        return array.getShape().size();
+    }
+}

@@ -149,7 +149,7 @@ final class PthArchive implements AutoCloseable {
         String name = prefix + "byteorder";
         ZipEntry e = zip.getEntry(name);
         if (e == null) {
-            return false; // written before PyTorch 1.10: always little-endian in practice
+            return false; // PyTorch < 2.0 writes no record; those files are little-endian in practice
         }
         String order = new String(readEntry(e, name, "the byte order record"), StandardCharsets.US_ASCII).trim();
         return switch (order) {

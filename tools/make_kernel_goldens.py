@@ -10,6 +10,9 @@ Each .npz holds cases c<k>_x (input) and c<k>_y (output); shapes carry the sizes
   pil_bilinear.npz       np.array(Image.fromarray(x).resize((w,h), Image.BILINEAR)), x uint8 (H,W) or (H,W,3)
   pil_nearest.npz        same with Image.NEAREST
   sam_resize_longest.npz ResizeLongestSide(target).apply_image / apply_coords / apply_boxes
+  finetune_sam_pre.npz   finetune-SAM Public_dataset transforms with real torchvision (Debian 0.14.1):
+                         image x (uint8 HW or HWC) -> y (3,S,S) float; c<k>_norm 0 = 'sam', 1 = 'medsam';
+                         mask m -> m_y (NEAREST); long mask -> torchvision Resize((S/4,S/4)) -> gt_y
 """
 import os
 import numpy as np
@@ -109,6 +112,27 @@ def resize_longest_cases():
     return cases
 
 
+def finetune_sam_cases():
+    from torchvision import transforms
+    from torchvision.transforms import InterpolationMode
+    cases = []
+    for k, (shape, norm, size) in enumerate([((37, 53), 0, 48), ((50, 40, 3), 0, 48), ((37, 53), 1, 32)]):
+        x = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        img = Image.fromarray(x).convert('RGB')
+        tf = [transforms.ToTensor()]
+        if norm == 0:
+            tf.append(transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]))
+        else:
+            tf.append(transforms.Lambda(lambda t: (t - torch.min(t)) / (torch.max(t) - torch.min(t))))
+        y = transforms.Compose(tf)(transforms.Resize((size, size))(img)).numpy()
+        m = (rng.integers(0, 3, size=shape[:2]) * (rng.random(shape[:2]) > 0.5)).astype(np.uint8)
+        m_y = np.array(transforms.Resize((size, size), InterpolationMode.NEAREST)(Image.fromarray(m).convert('L')))
+        gt = torch.tensor(np.array(m_y, dtype=int), dtype=torch.long)[None, None]
+        gt_y = transforms.Resize((size // 4, size // 4))(gt)[0, 0].numpy().astype(np.int16)
+        cases.append({'x': x, 'y': y, 'norm': np.array(norm), 'm': m, 'm_y': m_y, 'gt_y': gt_y})
+    return cases
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     save('torch_bilinear.npz', torch_cases())
@@ -118,4 +142,5 @@ if __name__ == '__main__':
     save('pil_bilinear.npz', pil_cases(Image.BILINEAR))
     save('pil_nearest.npz', pil_cases(Image.NEAREST))
     save('sam_resize_longest.npz', resize_longest_cases())
+    save('finetune_sam_pre.npz', finetune_sam_cases())
     print(torch.__version__, Image.__version__)

@@ -60,17 +60,18 @@ public class BatchNorm2d extends Module implements Layer {
         return centred.div(var.add(eps).sqrt()).mul(w).add(b);
     }
 
-    /** Running statistics are state, not part of the graph: updated without recording gradients. */
+    /**
+     * Running statistics are state, not part of the graph: updated in place on the device, without recording
+     * gradients and without copying to the host, as PyTorch's {@code running_mean = (1 - m)·running_mean + m·mean}
+     * with the unbiased batch variance.
+     */
     private void updateRunningStats(NDArray batchMean, NDArray biasedVar, long n) {
-        float unbias = n > 1 ? (float) n / (n - 1) : 1f;
+        float unbias = n > 1 ? (float) ((double) n / (n - 1)) : 1f;
         NDArray m = batchMean.stopGradient().reshape(channels);
         NDArray v = biasedVar.stopGradient().reshape(channels).mul(unbias);
-        NDArray newMean = runningMean().mul(1 - momentum).add(m.mul(momentum));
-        NDArray newVar = runningVar().mul(1 - momentum).add(v.mul(momentum));
-        runningMean().set(newMean.toFloatArray());
-        runningVar().set(newVar.toFloatArray());
-        NDArray count = buffer("num_batches_tracked");
-        count.set(new long[] {count.getLong() + 1});
+        runningMean().muli(1 - momentum).addi(m.mul(momentum));
+        runningVar().muli(1 - momentum).addi(v.mul(momentum));
+        buffer("num_batches_tracked").addi(1);
     }
 
     @Override

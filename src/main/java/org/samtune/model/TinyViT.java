@@ -77,9 +77,14 @@ public class TinyViT extends Module implements ImageEncoder {
         for (int i = 0; i < 4; i++) {
             x = layer(i).forward(x);
         }
-        long b = x.getShape().get(0);
+        return neckForward(x);
+    }
+
+    /** The last stage's tokens (B, R·R, C) as an NCHW map through the neck: (B, 256, R, R), R = imgSize/16. */
+    public NDArray neckForward(NDArray tokens) {
+        long b = tokens.getShape().get(0);
         int res = config.stageResolution(3);
-        x = x.reshape(b, res, res, config.embedDims().get(3)).transpose(0, 3, 1, 2);
+        NDArray x = tokens.reshape(b, res, res, config.embedDims().get(3)).transpose(0, 3, 1, 2);
         return neck.forward(x);
     }
 

@@ -34,7 +34,7 @@ public class BasicLayer extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        for (TinyViTBlock blk : blocks.modules()) {
+        for (TinyViTBlock blk : blocks.items()) {
             x = blk.forward(x);
         }
         return downsample == null ? x : downsample.forward(x);

@@ -30,7 +30,7 @@ public class ConvLayer extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        for (MBConv blk : blocks.modules()) {
+        for (MBConv blk : blocks.items()) {
             x = blk.forward(x);
         }
         return downsample == null ? x : downsample.forward(x);

@@ -2,11 +2,14 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.samtune.model.nn.Conv2d;
 import org.samtune.model.nn.Layer;
+import org.samtune.model.nn.LayerNorm2d;
 import org.samtune.model.nn.LayerNorm;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.ModuleList;
+import org.samtune.model.nn.Sequential;
 
 /**
  * MobileSAM's image encoder (TinyViT, {@code mobile_sam.modeling.tiny_vit_sam.TinyViT}): patch embedding
@@ -28,7 +31,8 @@ public class TinyViT extends Module implements ImageEncoder {
     public final ModuleList<Module> layers;
     public final LayerNorm norm_head;
     public final Linear head;
-    public final TinyViTNeck neck;
+    /** {@code neck.0..3}: 1×1 conv (no bias) → LayerNorm2d(1e-6) → 3×3 conv (no bias) → LayerNorm2d(1e-6). */
+    public final Sequential neck;
 
     public TinyViT(NDManager manager, TinyViTConfig config) {
         super(manager);
@@ -51,7 +55,12 @@ public class TinyViT extends Module implements ImageEncoder {
         int last = dims.get(3);
         norm_head = module("norm_head", new LayerNorm(manager, last, 1e-5f));
         head = config.numClasses() > 0 ? module("head", new Linear(manager, last, config.numClasses())) : null;
-        neck = module("neck", new TinyViTNeck(manager, last, TinyViTConfig.NECK_CHANS));
+        int out = TinyViTConfig.NECK_CHANS;
+        neck = module("neck", new Sequential(manager)
+                .add(new Conv2d(manager, last, out, 1, 1, 0, false))
+                .add(new LayerNorm2d(manager, out, 1e-6f))
+                .add(new Conv2d(manager, out, out, 3, 1, 1, false))
+                .add(new LayerNorm2d(manager, out, 1e-6f)));
     }
 
     /** Stage {@code i} (0: ConvLayer on NCHW maps → tokens; 1..3: BasicLayer on tokens). */

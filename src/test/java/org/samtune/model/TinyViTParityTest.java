@@ -32,7 +32,7 @@ class TinyViTParityTest {
             x = enc.layer(1).forward(x);
             Tolerance.assertClose("enc_stage1", x, expected("enc_stage1"));
             BasicLayer stage2 = enc.basicLayer(2);
-            for (TinyViTBlock blk : stage2.blocks.modules()) {
+            for (TinyViTBlock blk : stage2.blocks.items()) {
                 x = blk.forward(x);
             }
             Tolerance.assertClose("enc_stage2_blocks", x, expected("enc_stage2_blocks"));

@@ -80,8 +80,11 @@ public final class SamTransforms {
                 System.arraycopy(full, (p * imgSize + y) * imgSize, cropped, (p * inputH + y) * inputW, inputW);
             }
         }
-        // the crop is a strided view in torch; its kernel choice (and arithmetic) is that of a contiguous tensor
-        return TorchBilinear.resize(cropped, batch, channels, inputH, inputW, origH, origW, false);
+        // In torch the crop is a strided view of the imgSize² tensor; its strides (not the copy's) pick the kernel.
+        long[] viewSizes = {batch, channels, inputH, inputW};
+        long[] viewStrides = {(long) channels * imgSize * imgSize, (long) imgSize * imgSize, imgSize, 1};
+        return TorchBilinear.resize(cropped, batch, channels, inputH, inputW, origH, origW, false,
+                TorchBilinear.channelsLastContiguous(viewSizes, viewStrides));
     }
 
     /** {@code masks > mask_threshold}: 1 where the logit is above 0, else 0 (NaN gives 0, as in torch). */

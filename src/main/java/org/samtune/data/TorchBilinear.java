@@ -7,8 +7,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * {@code torch.nn.functional.interpolate(x, size=(outH, outW), mode='bilinear', align_corners=…,
- * antialias=False)} on float32 data, reproducing PyTorch's CPU arithmetic (torch 1.13 {@code UpSampleKernel.cpp},
- * generic NCHW path).
+ * antialias=False)} on float32 data, reproducing PyTorch's CPU arithmetic (torch 1.13 {@code UpSampleKernel.cpp}).
  *
  * <p>Index and weight arithmetic, exactly as ATen does it for a float tensor:
  * <ul>
@@ -160,8 +159,9 @@ public final class TorchBilinear {
     }
 
     /**
-     * Differentiable bilinear resize (align_corners=False) of the last two axes of {@code x} (any leading shape,
-     * float32), built from matrix products so that DJL's autograd sees it: Wy · X · Wxᵀ.
+     * Differentiable bilinear resize of the last two axes of {@code x} (any leading shape, cast to float32), built
+     * from matrix products so that DJL's autograd sees it: Wy · X · Wxᵀ. The weight matrices are created in
+     * {@code x}'s manager; call it inside an {@code NDScope}. Non-finite inputs spread along rows/columns (0·∞).
      */
     public static NDArray resize(NDArray x, int outH, int outW, boolean alignCorners) {
         Shape s = x.getShape();

@@ -108,6 +108,28 @@ public final class Nifti {
         });
     }
 
+    /**
+     * Writes a label map on the grid of {@code grid} (typically the scan it was predicted from), keeping that
+     * volume's NIfTI geometry exactly (see {@link #write(Path, Volume, NiftiDataType)}): uint8 when every label is
+     * in 0..255, else int16. Labels must be whole numbers.
+     */
+    public static void writeLabels(Path file, Volume grid, float[] labels) {
+        if (labels.length != grid.data().length) {
+            throw new IllegalArgumentException(labels.length + " labels for a grid of " + grid.data().length
+                    + " voxels");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] != Math.rint(labels[i])) {
+                throw new SamtuneException(file + ": label " + labels[i] + " at voxel index " + i
+                        + " is not a whole number; a label map holds integers");
+            }
+        }
+        Volume v = grid.withData(labels);
+        NiftiDataType type = firstMisfit(labels, NiftiDataType.UINT8, true) < 0 ? NiftiDataType.UINT8
+                : NiftiDataType.INT16;
+        write(file, v, type);
+    }
+
     // ---- reading ----
 
     private record Stream(InputStream in, long maxBytes, boolean gzip) {}

@@ -106,6 +106,25 @@ class NiftiTest {
     }
 
     @Test
+    void writeLabelsPicksUint8OrInt16() {
+        Volume t1 = Nifti.read(CH2);
+        Volume aal = Nifti.read(AAL);
+        Path small = tmp.resolve("aal.nii.gz");
+        Nifti.writeLabels(small, t1, aal.data());
+        assertThat(Nifti.readHeader(small).dataType()).contains(NiftiDataType.UINT8);
+        assertGeometryKept(Nifti.readHeader(small), (NiftiHeader) t1.header());
+        float[] wide = aal.data().clone();
+        wide[5] = 1000;
+        Path big = tmp.resolve("wide.nii");
+        Nifti.writeLabels(big, t1, wide);
+        assertThat(Nifti.readHeader(big).dataType()).contains(NiftiDataType.INT16);
+        assertThat(Nifti.read(big).data()).isEqualTo(wide);
+        wide[7] = 2.5f;
+        assertThatThrownBy(() -> Nifti.writeLabels(big, t1, wide)).isInstanceOf(SamtuneException.class)
+                .hasMessageContaining("label 2.5 at voxel index 7 is not a whole number");
+    }
+
+    @Test
     void writeRefusesValuesTheTypeCannotHold() {
         Volume v = new Volume(2, 1, 1, new float[] {3, 300}, Affine.identity());
         assertThatThrownBy(() -> Nifti.write(tmp.resolve("x.nii"), v, NiftiDataType.UINT8))

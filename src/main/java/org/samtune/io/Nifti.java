@@ -193,8 +193,14 @@ public final class Nifti {
             throw new FormatException(file, "NIfTI vox_offset " + h.voxOffset() + " (volume " + t + " at byte "
                     + start + ") is beyond the end of the data");
         }
+        InputStream voxelBytes = s.in;
+        if (s.gzip) {
+            // The deflate bound still allows a small file to claim ~1000× its size: decompress first, so that
+            // memory grows only with data that is really there, and allocate the volume once it is all present.
+            voxelBytes = buffered(s.in, frameBytes, file, start);
+        }
         float[] data = new float[(int) voxels];
-        readVoxels(s.in, file, h, type, data, start);
+        readVoxels(voxelBytes, file, h, type, data, start);
         if (s.gzip && volumes == 1) {
             // Reading to the end makes GZIPInputStream check the CRC, which catches corrupt compressed data.
             s.in.transferTo(OutputStream.nullOutputStream());
@@ -280,6 +286,21 @@ public final class Nifti {
                         + " numbers");
             }
         }
+    }
+
+    private static InputStream buffered(InputStream in, long bytes, Path file, long start) throws IOException {
+        java.util.List<InputStream> chunks = new java.util.ArrayList<>();
+        long have = 0;
+        while (have < bytes) {
+            byte[] chunk = in.readNBytes((int) Math.min(CHUNK, bytes - have));
+            have += chunk.length;
+            if (chunk.length == 0 || have < bytes && chunk.length < CHUNK) {
+                throw new FormatException(file, "truncated NIfTI voxel data: " + have + " of " + bytes
+                        + " bytes after byte " + start);
+            }
+            chunks.add(new ByteArrayInputStream(chunk));
+        }
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(chunks));
     }
 
     private static void readVoxels(InputStream in, Path file, NiftiHeader h, NiftiDataType type, float[] out,

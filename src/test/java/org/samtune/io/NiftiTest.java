@@ -323,6 +323,16 @@ class NiftiTest {
         byte[] gz3 = gzip(b3);
         assertThatThrownBy(() -> Nifti.read(write("big3.nii.gz", gz3))).isInstanceOf(FormatException.class)
                 .hasMessageContaining("gzip stream can hold at most");
+        // Within deflate's bound (zeros compress ~1000-fold) but one byte short: found before the volume is
+        // allocated, by decompressing first.
+        int n = (1 << 23) + 1;
+        NiftiHeader h4 = header(2, ByteOrder.LITTLE_ENDIAN, NiftiDataType.UINT8, new long[] {3, n, 1, 1, 1, 1, 1, 1},
+                0, 0);
+        byte[] b4 = file(h4, new float[n - 1], ByteOrder.LITTLE_ENDIAN, NiftiDataType.UINT8);
+        byte[] gz4 = gzip(b4);
+        assertThat((long) gz4.length * 1032).isGreaterThan(b4.length + 1);
+        assertThatThrownBy(() -> Nifti.read(write("short.nii.gz", gz4))).isInstanceOf(FormatException.class)
+                .hasMessageContaining("truncated NIfTI voxel data: 8388608 of 8388609 bytes");
     }
 
     @Test

@@ -58,7 +58,9 @@ public final class Nifti {
     /** Reads and checks the header only (sizes, datatype, scaling and geometry fields), not the voxels. */
     public static NiftiHeader readHeader(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return checkedHeader(decompressed(in, Files.size(file)).in, file);
+            try (InputStream header = decompressed(in, Files.size(file)).in) {
+                return checkedHeader(header, file);
+            }
         } catch (IOException e) {
             throw ioError(file, e);
         }
@@ -149,6 +151,13 @@ public final class Nifti {
 
     private static Volume read(InputStream raw, long rawSize, Path file, int index) throws IOException {
         Stream s = decompressed(raw, rawSize);
+        // Closing releases the Inflater's native memory now rather than at garbage collection.
+        try (InputStream closing = s.in) {
+            return read(s, rawSize, file, index);
+        }
+    }
+
+    private static Volume read(Stream s, long rawSize, Path file, int index) throws IOException {
         NiftiHeader h = checkedHeader(s.in, file);
         NiftiDataType type = h.dataType().orElseThrow();
         long volumes = h.volumes();

@@ -222,21 +222,21 @@ public final class Nifti {
         if (first.length < 4) {
             throw new FormatException(file, "file holds " + first.length + " bytes; too short for a NIfTI header");
         }
-        Object[] kind = NiftiHeaderCodec.sniff(first);
+        NiftiHeaderCodec.Kind kind = NiftiHeaderCodec.sniff(first);
         if (kind == null) {
             int le = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getInt();
             throw new FormatException(file, "NIfTI sizeof_hdr is " + le + "; expected 348 (NIfTI-1) or 540 (NIfTI-2)"
                     + " in either byte order: not a NIfTI file");
         }
-        int version = (Integer) kind[0];
-        int size = version == 1 ? NiftiHeaderCodec.NIFTI1_SIZE : NiftiHeaderCodec.NIFTI2_SIZE;
+        int size = kind.size();
         byte[] raw = new byte[size];
         System.arraycopy(first, 0, raw, 0, 4);
         int got = in.readNBytes(raw, 4, size - 4) + 4;
         if (got < size) {
-            throw new FormatException(file, "truncated NIfTI-" + version + " header: " + got + " of " + size + " bytes");
+            throw new FormatException(file, "truncated NIfTI-" + kind.version() + " header: " + got + " of " + size
+                    + " bytes");
         }
-        NiftiHeader h = NiftiHeaderCodec.parse(raw, version, (ByteOrder) kind[1], file);
+        NiftiHeader h = NiftiHeaderCodec.parse(raw, kind.version(), kind.order(), file);
         check(h, file, size);
         return h;
     }

@@ -252,3 +252,15 @@ for f in sorted(os.listdir(OUT)):
     assert size < 50_000, (f, size)
     print("%8d %s" % (size, f))
 assert not os.path.exists(MARKER)
+
+# 7. plain Python data at every binary protocol, for the unpickler's own tests (raw pickles, not archives)
+shared = [1, 2]
+plain_values = {"ints": [0, 1, -1, 255, 256, 65535, 65536, -2 ** 31, 2 ** 31 - 1, 2 ** 40, -2 ** 63, 2 ** 63 - 1],
+                "floats": [0.0, -1.5, 1e-300, float("inf")], "str": "\u00fcn\u00efcode \u2713", "none": None,
+                "bools": (True, False), "tuples": {"t1": (1,), "t2": (1, 2), "t3": (1, 2, 3), "t4": (1, 2, 3, 4),
+                                                   "empty": ()},
+                "bytes": b"\x00\xffab", "shared": shared, "shared2": shared, (1, "k"): "tuple key", 7: "int key",
+                "ordered": collections.OrderedDict([("z", 1), ("a", 2)])}
+for p in (2, 3, 4, 5):
+    with open(os.path.join(OUT, "plain_values_p%d.pkl" % p), "wb") as f:
+        f.write(pickle.dumps(plain_values, protocol=p))

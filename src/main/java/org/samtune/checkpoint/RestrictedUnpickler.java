@@ -217,6 +217,10 @@ final class RestrictedUnpickler {
         if (STORAGES.containsKey(q) || CALLABLES.contains(q) || TENSOR_TYPES.contains(q)) {
             return new PyGlobal(q);
         }
+        if (module.equals("torch") && name.endsWith("Storage")) {
+            throw fail("tensors of type " + printable(q) + " are not supported (only float32, float16, bfloat16, "
+                    + "float64, int64, int32, int16, int8, uint8 and bool)");
+        }
         throw new CheckpointException(file, entry + " refuses to load global '" + printable(q) + "': " + REFUSAL);
     }
 

@@ -78,7 +78,7 @@ final class PickleBuilder {
 
     /** A zip laid out like torch.save's: {@code archive/data.pkl} and {@code archive/data/<key>}, all stored. */
     static void writeArchive(Path file, byte[] pickle, Map<String, byte[]> storages) {
-        try (ZipOutputStream zip = new ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+        try (ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file)))) {
             put(zip, "archive/data.pkl", pickle);
             for (Map.Entry<String, byte[]> e : storages.entrySet()) {
                 put(zip, "archive/data/" + e.getKey(), e.getValue());

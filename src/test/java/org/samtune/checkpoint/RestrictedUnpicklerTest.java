@@ -73,6 +73,8 @@ class RestrictedUnpicklerTest {
                 "NEWOBJ of 'torch.Tensor' is refused");
         assertRefused(new PickleBuilder().proto().op(']').op('}').op('b'), "BUILD on a list is refused");
         assertRefused(new PickleBuilder().proto().op('(').op('i'), "opcode INST");
+        assertRefused(new PickleBuilder().proto().global("torch", "ComplexFloatStorage"),
+                "tensors of type torch.ComplexFloatStorage are not supported (only float32");
         assertRefused(new PickleBuilder().proto().str("x").op('Q'), "persistent id must be ('storage'");
     }
 

@@ -133,6 +133,7 @@ save("net_nested_wrapper.pth", {"state_dict": {"model": dp, "ema_decay": 0.999},
                                 "args": {"lr": 1e-4, "betas": (0.9, 0.999), "targets": ["combine_all"], "amp": None}})
 save("net_with_extras.pth", collections.OrderedDict(list(sd.items()) + [("epoch", 12), ("version", "1.0")]))
 save("no_tensors.pth", {"epoch": 3, "model": {"lr": 0.1}, "optimizer": {"state": {}, "param_groups": []}})
+save("whole_model.pth", torch.nn.Linear(2, 2))  # torch.save(model): a pickled class, not a state dict
 save("list_of_tensors.pth", [torch.ones(2), torch.zeros(3)])
 save("net_legacy_format.pth", sd, _use_new_zipfile_serialization=False)
 torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.pt"))

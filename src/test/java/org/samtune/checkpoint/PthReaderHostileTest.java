@@ -34,7 +34,8 @@ class PthReaderHostileTest {
         "evil_eval_protocol4.pth, builtins.eval",
         "evil_popen.pth, commands.Popen",
         "evil_inside_state_dict.pth, posix.system",
-        "evil_numpy_array.pth, numpy.core.multiarray._reconstruct"})
+        "evil_numpy_array.pth, numpy.core.multiarray._reconstruct",
+        "whole_model.pth, torch.nn.modules.linear.Linear"})
     void codeInThePickleIsRefusedByNameAndNeverRuns(String name, String global) throws Exception {
         Path f = CheckpointFiles.file(name);
         assertThatThrownBy(() -> PthReader.read(f))

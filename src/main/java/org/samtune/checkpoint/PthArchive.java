@@ -123,7 +123,8 @@ final class PthArchive implements AutoCloseable {
                 int slash = name.indexOf('/');
                 if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) {
                     if (found != null) {
-                        throw new CheckpointException(file, "holds two pickles, " + found + "data.pkl and " + name
+                        throw new CheckpointException(file, "holds two pickles, " + RestrictedUnpickler.printable(found)
+                                + "data.pkl and " + RestrictedUnpickler.printable(name)
                                 + "; a torch.save archive has one");
                     }
                     found = name.substring(0, slash + 1);
@@ -185,7 +186,7 @@ final class PthArchive implements AutoCloseable {
         if (numel > 0 ? last >= s.numel() : ref.offset() > s.numel()) {
             throw tensorError(name, ref, "it reaches element " + last + " but its storage holds " + s.numel());
         }
-        if (numel * dtype.bytes() > MAX_ENTRY_BYTES) {
+        if (numel > MAX_ENTRY_BYTES / dtype.bytes()) {
             throw tensorError(name, ref, "it is larger than 2 GiB, which samtune does not support");
         }
         ByteBuffer raw = storage(name, s);
@@ -243,7 +244,8 @@ final class PthArchive implements AutoCloseable {
 
     private ByteBuffer storage(String tensor, StorageRef s) {
         ByteBuffer cached = storages.get(s.key());
-        String name = prefix + "data/" + s.key();
+        String entry = prefix + "data/" + s.key();
+        String name = RestrictedUnpickler.printable(entry);
         long bytes;
         try {
             bytes = Math.multiplyExact(s.numel(), s.dtype().bytes());
@@ -251,7 +253,7 @@ final class PthArchive implements AutoCloseable {
             throw new CheckpointException(file, "tensor '" + tensor + "': storage " + name + " size overflows");
         }
         if (cached == null) {
-            ZipEntry e = zip.getEntry(name);
+            ZipEntry e = zip.getEntry(entry);
             if (e == null) {
                 throw new CheckpointException(file, "tensor '" + tensor + "': its storage " + name
                         + " is missing from the archive");
@@ -261,7 +263,7 @@ final class PthArchive implements AutoCloseable {
                         + e.getSize() + " bytes but the pickle says " + s.numel() + " elements of " + s.dtype()
                         + " (" + bytes + " bytes)");
             }
-            cached = ByteBuffer.wrap(readEntry(e, name, "tensor '" + tensor + "''s storage"))
+            cached = ByteBuffer.wrap(readEntry(e, entry, "tensor '" + tensor + "''s storage"))
                     .order(ByteOrder.LITTLE_ENDIAN);
             storages.put(s.key(), cached);
         }
@@ -274,7 +276,8 @@ final class PthArchive implements AutoCloseable {
     }
 
     /** An entry's bytes, after checking its size against the file and what is left to read, and its CRC-32. */
-    private byte[] readEntry(ZipEntry e, String name, String what) {
+    private byte[] readEntry(ZipEntry e, String entry, String what) {
+        String name = RestrictedUnpickler.printable(entry);
         if (e == null) {
             throw new CheckpointException(file, what + " (" + name + ") is missing from the archive");
         }

@@ -30,6 +30,8 @@ final class RestrictedUnpickler {
 
     private static final int MAX_LINE = 4096;
     private static final int MAX_DIMS = 64;
+    /** Comparing tuple keys walks their unfolded tree; real keys are strings or small tuples. */
+    private static final long MAX_KEY_WEIGHT = 1000;
 
     /** Storage classes named in persistent ids, and the element type each holds. */
     private static final Map<String, DType> STORAGES = Map.ofEntries(
@@ -385,7 +387,14 @@ final class RestrictedUnpickler {
     }
 
     private Object key(Object k) {
-        if (PyTuple.isHashableScalar(k) || k instanceof PyTuple t && t.hashable()) {
+        if (PyTuple.isHashableScalar(k)) {
+            return k;
+        }
+        if (k instanceof PyTuple t && t.hashable()) {
+            if (t.weight() > MAX_KEY_WEIGHT) {
+                throw fail("a tuple used as a dict key unfolds to " + t.weight() + " items (at most "
+                        + MAX_KEY_WEIGHT + ")");
+            }
             return k;
         }
         throw fail("a dict key must be a string, number or tuple, got " + typeName(k));

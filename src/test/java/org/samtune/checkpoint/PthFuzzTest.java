@@ -31,6 +31,9 @@ class PthFuzzTest {
         0x8b, 'I', 'G', 'F', 'X', 0x8c, 0x8d, 'T', 'U', 'B', 'C', 0x8e, 't', 0x85, 0x86, 0x87, 'l', 'd', 'a', 'e', 's',
         'u', '0', '1', '2', 'q', 'r', 0x94, 'p', 'h', 'j', 'g', 'c', 0x93, 'R', 0x81, 0x92, 'b', 'Q', 'P', 'i', 'o'};
 
+    /** Mutants per test; raise it for a longer local run: {@code -Dsamtune.fuzz.iterations=5000}. */
+    private static final int ITERATIONS = Integer.getInteger("samtune.fuzz.iterations", 400);
+
     @TempDir
     Path tmp;
 
@@ -39,27 +42,39 @@ class PthFuzzTest {
 
     @Test
     void mutatedPicklesInsideAValidZipReadOrFailCleanly() throws IOException {
-        Map<String, byte[]> entries = entries(Fixtures.file("sam-tiny", "tiny_sam.pth"));
-        String pkl = "tiny_sam/data.pkl";
+        fuzzPickle(Fixtures.file("sam-tiny", "tiny_sam.pth"), "tiny_sam/data.pkl", 20240611L);
+        System.out.println("pickle mutants: " + read + " read, " + refused + " refused");
+        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+    }
+
+    /** A MedSAM-style {"model", "optimizer", "epoch"} pickle: int keys, floats, tuples, None, nested dicts. */
+    @Test
+    void mutatedWrapperPicklesReadOrFailCleanly() throws IOException {
+        fuzzPickle(CheckpointFiles.file("net_model_wrapper.pth"), "net_model_wrapper/data.pkl", 99L);
+        System.out.println("wrapper pickle mutants: " + read + " read, " + refused + " refused");
+        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+    }
+
+    private void fuzzPickle(Path source, String pkl, long seed) throws IOException {
+        Map<String, byte[]> entries = entries(source);
         byte[] original = entries.get(pkl);
-        Random rnd = new Random(20240611L);
-        for (int i = 0; i < 400; i++) {
+        assertThat(original).as(pkl).isNotNull();
+        Random rnd = new Random(seed);
+        for (int i = 0; i < ITERATIONS; i++) {
             byte[] mutant = mutate(original, rnd, true);
             entries.put(pkl, mutant);
             Path f = tmp.resolve("pkl-" + i + ".pth");
             write(f, entries);
-            check(f, "pickle mutant " + i);
+            check(f, "pickle mutant " + i + " of seed " + seed);
             Files.delete(f);
         }
-        System.out.println("pickle mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(100);
     }
 
     @Test
     void mutatedArchiveBytesReadOrFailCleanly() throws IOException {
         byte[] original = Files.readAllBytes(Fixtures.file("sam-tiny", "tiny_sam.pth"));
         Random rnd = new Random(7L);
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < ITERATIONS; i++) {
             byte[] mutant = mutate(original, rnd, false);
             // half the damage goes to the zip directory and the pickle at the front, where the parsing is
             if (rnd.nextBoolean()) {
@@ -73,7 +88,7 @@ class PthFuzzTest {
             Files.delete(f);
         }
         System.out.println("archive mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(200);
+        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 2);
     }
 
     private void check(Path f, String what) {

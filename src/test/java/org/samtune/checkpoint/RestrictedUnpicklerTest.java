@@ -114,6 +114,12 @@ class RestrictedUnpicklerTest {
             p.op(0x85);
         }
         assertRefused(p.op('.'), "tuples nest deeper than 100");
+        // t(k+1) = (tk, tk) shares children through the memo: 300 bytes describe 2^100 leaves
+        PickleBuilder dag = new PickleBuilder().proto().op('}').integer(1);
+        for (int i = 0; i < 99; i++) {
+            dag.op('2', 0x86);
+        }
+        assertRefused(dag.op('N', 's', '.'), "a tuple used as a dict key unfolds to");
         // a list may contain itself; it is never hashed or printed, so this is harmless
         Object self = load(new PickleBuilder().proto().op(']', 'q', 0, 'h', 0, 'a', '.').bytes());
         assertThat((List<?>) self).hasSize(1);
@@ -134,6 +140,12 @@ class RestrictedUnpicklerTest {
                 .tensor("0", 1, 0, new long[] {1 << 30, 1 << 30}, new long[] {0, 0}).op('s', '.').bytes();
         PickleBuilder.writeArchive(g, huge, Map.of("0", new byte[4]));
         assertThatThrownBy(() -> PthReader.read(g)).hasMessageContaining("larger than 2 GiB");
+        // 2^61 float64 elements would wrap a 64-bit byte count to 0
+        Path h = tmp.resolve("wrap.pth");
+        byte[] wrap = new PickleBuilder().proto().op('}').str("w")
+                .tensor("0", 1, 0, new long[] {1 << 30, 1 << 30, 2}, new long[] {0, 0, 0}).op('s', '.').bytes();
+        PickleBuilder.writeArchive(h, wrap, Map.of("0", new byte[4]));
+        assertThatThrownBy(() -> PthReader.read(h)).hasMessageContaining("larger than 2 GiB");
     }
 
     @Test

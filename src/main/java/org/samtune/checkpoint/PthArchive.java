@@ -291,16 +291,20 @@ final class PthArchive implements AutoCloseable {
                     + readBudget + ")");
         }
         readBudget -= size;
-        byte[] b;
+        byte[] b = new byte[(int) size];
+        int n = 0;
         try (InputStream in = zip.getInputStream(e)) {
-            b = in.readNBytes((int) size);
+            // straight into the array: readNBytes would copy through a chain of small buffers
+            for (int r; n < b.length && (r = in.read(b, n, b.length - n)) > 0; ) {
+                n += r;
+            }
         } catch (ZipException ex) {
             throw new CheckpointException(file, name + " cannot be read (corrupt zip?): " + ex.getMessage(), ex);
         } catch (IOException | IllegalArgumentException | IllegalStateException ex) {
             throw new CheckpointException(file, name + " cannot be read: " + ex.getMessage(), ex);
         }
-        if (b.length != size) {
-            throw new CheckpointException(file, name + " ends after " + b.length + " of " + size
+        if (n != size) {
+            throw new CheckpointException(file, name + " ends after " + n + " of " + size
                     + " bytes (truncated?)");
         }
         // PyTorch >= 2.6 may skip the checksum and write 0.

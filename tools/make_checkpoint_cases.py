@@ -113,6 +113,7 @@ for name, t in cases.items():
 save("dtypes_views.pth", cases)
 write_safetensors(os.path.join(OUT, "dtypes_views.expected.safetensors"), cases)
 save("dtypes_views_protocol4.pth", cases, pickle_protocol=4)
+save("dtypes_views_legacy_format.pth", cases, _use_new_zipfile_serialization=False)
 
 # 2. a real model saved the ways training scripts save it
 torch.manual_seed(0)

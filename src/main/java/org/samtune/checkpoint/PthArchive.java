@@ -16,8 +16,9 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * An open {@code torch.save} archive (PyTorch >= 1.6): a zip holding {@code <name>/data.pkl} (the pickled object),
- * {@code <name>/data/<key>} (one raw storage per key), {@code <name>/byteorder} and {@code <name>/version}.
+ * An open {@code torch.save} file. Normally (PyTorch >= 1.6) a zip holding {@code <name>/data.pkl} (the pickled
+ * object), {@code <name>/data/<key>} (one raw storage per key), {@code <name>/byteorder} and {@code <name>/version};
+ * older files are in the {@link LegacyPth legacy format}.
  *
  * <p>The pickle is interpreted at once by {@link RestrictedUnpickler}; storages are read only when a tensor is
  * {@link #materialize materialised}, each checked against the zip directory, the file size and its CRC-32 first.
@@ -25,13 +26,11 @@ import java.util.zip.ZipFile;
  * memory than the file itself takes.
  */
 final class PthArchive implements AutoCloseable {
-    /** How {@code torch.save} of PyTorch < 1.6 (and {@code _use_new_zipfile_serialization=False}) starts. */
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
-        0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
     private static final long MAX_ENTRY_BYTES = Integer.MAX_VALUE - 16;
 
     private final Path file;
     private final ZipFile zip;
+    private final LegacyPth legacy;
     private final String prefix;
     private final boolean bigEndian;
     private final Map<String, ByteBuffer> storages = new HashMap<>();
@@ -39,13 +38,20 @@ final class PthArchive implements AutoCloseable {
     private long copyBudget;
     private final Object root;
 
-    private PthArchive(Path file, ZipFile zip, long fileSize) {
+    private PthArchive(Path file, ZipFile zip, LegacyPth legacy, long fileSize) {
         this.file = file;
         this.zip = zip;
+        this.legacy = legacy;
         this.readBudget = fileSize;
         // Non-contiguous tensors are copied; a file that views the same bytes many times could otherwise ask for
         // far more memory than it holds. Legitimate files copy at most about their own size.
         this.copyBudget = 2 * fileSize + (64L << 20);
+        if (legacy != null) {
+            this.prefix = "";
+            this.bigEndian = false;
+            this.root = legacy.root();
+            return;
+        }
         this.prefix = findPrefix();
         this.bigEndian = readByteOrder();
         String pkl = prefix + "data.pkl";
@@ -57,9 +63,12 @@ final class PthArchive implements AutoCloseable {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             size = Files.size(file);
-            head = in.readNBytes(LEGACY_MAGIC.length);
+            head = in.readNBytes(LegacyPth.MAGIC.length);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (startsWith(head, LegacyPth.MAGIC)) {
+            return new PthArchive(file, null, LegacyPth.open(file, size), size);
         }
         checkIsZip(file, head);
         ZipFile zip;
@@ -70,7 +79,7 @@ final class PthArchive implements AutoCloseable {
                     + e.getMessage(), e);
         }
         try {
-            return new PthArchive(file, zip, size);
+            return new PthArchive(file, zip, null, size);
         } catch (RuntimeException e) {
             closeQuietly(zip);
             throw e;
@@ -80,11 +89,6 @@ final class PthArchive implements AutoCloseable {
     private static void checkIsZip(Path file, byte[] head) {
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
             return;
-        }
-        if (startsWith(head, LEGACY_MAGIC)) {
-            throw new CheckpointException(file, "uses the legacy torch.save format (PyTorch < 1.6 or "
-                    + "_use_new_zipfile_serialization=False), which samtune does not read; re-save it with PyTorch >= 1.6: "
-                    + "torch.save(torch.load(f, weights_only=True), 'new.pth')");
         }
         if (head.length > 0 && (head[0] & 0xff) == 0x80) {
             throw new CheckpointException(file, "is a bare pickle, not a torch.save zip archive; re-save it with "
@@ -252,6 +256,16 @@ final class PthArchive implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw new CheckpointException(file, "tensor '" + tensor + "': storage " + name + " size overflows");
         }
+        if (cached == null && legacy != null) {
+            byte[] b = legacy.read(tensor, s);
+            if (b.length != bytes || b.length > readBudget) {
+                throw new CheckpointException(file, "tensor '" + tensor + "': legacy storage '"
+                        + RestrictedUnpickler.printable(s.key()) + "' holds " + b.length + " bytes, expected " + bytes);
+            }
+            readBudget -= b.length;
+            cached = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            storages.put(s.key(), cached);
+        }
         if (cached == null) {
             ZipEntry e = zip.getEntry(entry);
             if (e == null) {
@@ -335,6 +349,11 @@ final class PthArchive implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
+        if (zip != null) {
+            closeQuietly(zip);
+        }
+        if (legacy != null) {
+            legacy.close();
+        }
     }
 }

@@ -73,15 +73,27 @@ final class RestrictedUnpickler {
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
 
-    private RestrictedUnpickler(byte[] in, Path file, String entry) {
+    private final LinkedHashMap<String, StorageRef> storages = new LinkedHashMap<>();
+
+    private RestrictedUnpickler(byte[] in, int start, Path file, String entry) {
         this.in = in;
+        this.pos = start;
         this.file = file;
         this.entry = entry;
     }
 
     /** Interprets {@code pickle} (the archive entry {@code entry} of {@code file}, for messages) up to STOP. */
     static Object load(byte[] pickle, Path file, String entry) {
-        return new RestrictedUnpickler(pickle, file, entry).run();
+        return loadAt(pickle, 0, file, entry).value();
+    }
+
+    /** One pickle read from {@code start}: its value, where its STOP ended, and the storages it named by key. */
+    record Loaded(Object value, int end, Map<String, StorageRef> storages) {}
+
+    static Loaded loadAt(byte[] bytes, int start, Path file, String where) {
+        RestrictedUnpickler u = new RestrictedUnpickler(bytes, start, file, where);
+        Object value = u.run();
+        return new Loaded(value, u.pos, u.storages);
     }
 
     private Object run() {
@@ -326,7 +338,15 @@ final class RestrictedUnpickler {
                 || !(t.get(4) instanceof Long numel) || numel < 0) {
             throw fail("persistent id must hold a string key, a string location and a count >= 0");
         }
-        return new StorageRef(STORAGES.get(g.qualified()), key, location, numel);
+        if (t.size() == 6 && t.get(5) != null) {
+            throw fail("persistent id describes a view of another storage, which samtune does not read");
+        }
+        StorageRef ref = new StorageRef(STORAGES.get(g.qualified()), key, location, numel);
+        StorageRef before = storages.putIfAbsent(key, ref);
+        if (before != null && !before.equals(ref)) {
+            throw fail("storage '" + printable(key) + "' is described twice, differently");
+        }
+        return ref;
     }
 
     private TensorRef tensor(PyGlobal g, PyTuple args) {

@@ -33,7 +33,7 @@ class CheckpointsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"net_plain.pth", "net_model_wrapper.pth", "net_data_parallel.pth",
-        "net_nested_wrapper.pth", "net_with_extras.pth"})
+        "net_nested_wrapper.pth", "net_with_extras.pth", "net_legacy_format.pth"})
     void everySavingStyleGivesTheSameStateDict(String name) {
         assertEqualsNet(Checkpoints.load(CheckpointFiles.file(name), notes::add));
     }

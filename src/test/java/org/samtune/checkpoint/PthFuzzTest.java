@@ -70,6 +70,21 @@ class PthFuzzTest {
         }
     }
 
+    /** The pre-1.6 format: five pickles and a table of counts, no zip directory and no checksums to stop damage. */
+    @Test
+    void mutatedLegacyFilesReadOrFailCleanly() throws IOException {
+        byte[] original = Files.readAllBytes(CheckpointFiles.file("dtypes_views_legacy_format.pth"));
+        Random rnd = new Random(1001L);
+        for (int i = 0; i < ITERATIONS; i++) {
+            Path f = tmp.resolve("legacy-" + i + ".pth");
+            Files.write(f, mutate(original, rnd, true));
+            check(f, "legacy mutant " + i);
+            Files.delete(f);
+        }
+        System.out.println("legacy mutants: " + read + " read, " + refused + " refused");
+        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+    }
+
     @Test
     void mutatedArchiveBytesReadOrFailCleanly() throws IOException {
         byte[] original = Files.readAllBytes(Fixtures.file("sam-tiny", "tiny_sam.pth"));

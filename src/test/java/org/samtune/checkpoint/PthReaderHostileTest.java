@@ -105,12 +105,23 @@ class PthReaderHostileTest {
     }
 
     @Test
-    void legacyFormatGetsAClearExplanation() {
-        Path f = CheckpointFiles.file("net_legacy_format.pth");
-        assertThatThrownBy(() -> Checkpoints.load(f)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("legacy torch.save format (PyTorch < 1.6")
-                .hasMessageContaining("re-save it with PyTorch >= 1.6");
-        assertThatThrownBy(() -> PthReader.read(f)).hasMessageContaining("legacy torch.save format");
+    void damagedLegacyFilesAreReportedAsSuch() throws IOException {
+        byte[] full = Files.readAllBytes(CheckpointFiles.file("net_legacy_format.pth"));
+        Path cut = tmp.resolve("cut.pth");
+        Files.write(cut, Arrays.copyOf(full, full.length - 100));
+        assertThatThrownBy(() -> PthReader.read(cut)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("runs past the end of the file (truncated?)");
+        Path header = tmp.resolve("header.pth");
+        Files.write(header, Arrays.copyOf(full, 200));
+        assertThatThrownBy(() -> PthReader.read(header)).isInstanceOf(CheckpointException.class)
+                .hasMessageStartingWith(header + ": legacy pickle byte ");
+        byte[] wrongCount = full.clone();
+        int keys = indexOf(wrongCount, new byte[] {'e', '.'}) + 2; // APPENDS, STOP ending the key list
+        wrongCount[keys] ^= 0x01; // the first storage's element count
+        Path f = tmp.resolve("count.pth");
+        Files.write(f, wrongCount);
+        assertThatThrownBy(() -> PthReader.read(f)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("elements but the pickle says");
     }
 
     @Test

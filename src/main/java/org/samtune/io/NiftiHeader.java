@@ -1,6 +1,7 @@
 package org.samtune.io;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A NIfTI-1 or NIfTI-2 header as stored in the file, every field kept (NIfTI-1's 32-bit fields widened to
@@ -179,5 +180,33 @@ public record NiftiHeader(
     /** Axis codes of {@link #bestAffine()}, e.g. "RAS" or "LPS". */
     public String orientation() {
         return bestAffine().orientation();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NiftiHeader h && toString().equals(h.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    /** Every field, arrays included (so that equal text means equal headers: doubles print exactly). */
+    @Override
+    public String toString() {
+        return "NiftiHeader[version=" + version + ", byteOrder=" + byteOrder + ", dim=" + Arrays.toString(dim)
+                + ", datatype=" + datatype + ", bitpix=" + bitpix + ", pixdim=" + Arrays.toString(pixdim)
+                + ", voxOffset=" + voxOffset + ", sclSlope=" + sclSlope + ", sclInter=" + sclInter
+                + ", calMax=" + calMax + ", calMin=" + calMin + ", dimInfo=" + dimInfo
+                + ", intentP1=" + intentP1 + ", intentP2=" + intentP2 + ", intentP3=" + intentP3
+                + ", intentCode=" + intentCode + ", intentName=" + intentName + ", sliceStart=" + sliceStart
+                + ", sliceEnd=" + sliceEnd + ", sliceCode=" + sliceCode + ", sliceDuration=" + sliceDuration
+                + ", toffset=" + toffset + ", xyztUnits=" + xyztUnits + ", descrip=" + descrip
+                + ", auxFile=" + auxFile + ", qformCode=" + qformCode + ", sformCode=" + sformCode
+                + ", quatern=" + quaternB + "," + quaternC + "," + quaternD
+                + ", qoffset=" + qoffsetX + "," + qoffsetY + "," + qoffsetZ
+                + ", srowX=" + Arrays.toString(srowX) + ", srowY=" + Arrays.toString(srowY)
+                + ", srowZ=" + Arrays.toString(srowZ) + "]";
     }
 }

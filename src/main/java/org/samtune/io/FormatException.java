@@ -5,15 +5,55 @@ import org.samtune.SamtuneException;
 
 /**
  * An image file (NIfTI, DICOM, PNG...) whose content is malformed or uses a feature samtune does not read. The
- * message starts with the file and names the offending field and what was expected, e.g.
- * {@code scan.nii.gz: NIfTI dim[1] is -5; expected 1 or more}.
+ * one-line message starts with the file and names the offending field and what was expected, e.g.
+ * {@code scan.nii.gz: NIfTI dim[1] is -5; expected 1 or more} or
+ * {@code scan.dcm: Rows (0028,0010): expected 1..65535, got 0}.
+ *
+ * <p>(Merged in eval-prepare from the io-nifti and io-dicom versions: both constructor families are kept.)
  */
 public class FormatException extends SamtuneException {
+    private final Path file;
+    private final String field;
+    private final String problem;
+
     public FormatException(Path file, String what) {
         super(file + ": " + what);
+        this.file = file;
+        this.field = null;
+        this.problem = what;
     }
 
     public FormatException(Path file, String what, Throwable cause) {
         super(file + ": " + what, cause);
+        this.file = file;
+        this.field = null;
+        this.problem = what;
+    }
+
+    public FormatException(Path file, String field, String problem) {
+        super(file + ": " + field + ": " + problem);
+        this.file = file;
+        this.field = field;
+        this.problem = problem;
+    }
+
+    public FormatException(Path file, String field, String problem, Throwable cause) {
+        super(file + ": " + field + ": " + problem, cause);
+        this.file = file;
+        this.field = field;
+        this.problem = problem;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The offending field, or null when the message does not single one out. */
+    public String field() {
+        return field;
+    }
+
+    public String problem() {
+        return problem;
     }
 }

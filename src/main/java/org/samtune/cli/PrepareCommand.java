@@ -15,6 +15,7 @@ import org.samtune.data.LabelNames;
 import org.samtune.data.SliceAxis;
 import org.samtune.data.SliceDatasetWriter;
 import org.samtune.data.SplitPlanner;
+import org.samtune.io.Dicom;
 import org.samtune.io.Nifti;
 import org.samtune.io.Volume;
 import picocli.CommandLine.ArgGroup;
@@ -143,10 +144,16 @@ public final class PrepareCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A NIfTI file (.nii, .nii.gz) or a DICOM series folder. */
+    /** A DICOM series folder, a single DICOM file (.dcm) or a NIfTI file (.nii, .nii.gz). */
     static Volume readVolume(Path p) {
+        if (Files.isDirectory(p)) {
+            return Dicom.readSeries(p);
+        }
         if (!Files.exists(p)) {
             throw new SamtuneException(p + ": no such file or folder");
+        }
+        if (p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dcm")) {
+            return Dicom.read(p);
         }
         return Nifti.read(p);
     }

@@ -3,9 +3,6 @@ package org.samtune.data;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.samtune.SamtuneException;
 import org.samtune.io.AtomicFiles;
+import org.samtune.io.Image2D;
+import org.samtune.io.Images2D;
 import org.samtune.io.Volume;
 
 /**
@@ -126,15 +124,15 @@ public final class SliceDatasetWriter {
             for (Split split : Split.values()) {
                 for (int s : perCase.get(c).get(split)) {
                     String name = String.format(Locale.ROOT, "%s_%s_%03d.png", cs.id(), o.axis().label(), s);
-                    byte[] img = toBytes(slicer.slice(greyF, s));
-                    byte[] mask = toBytes(slicer.slice(classVolumes.get(c), s));
-                    for (byte b : mask) {
-                        pixelsPerSplit.get(split)[Byte.toUnsignedInt(b)]++;
+                    float[] img = slicer.slice(greyF, s);
+                    float[] mask = slicer.slice(classVolumes.get(c), s);
+                    for (float v : mask) {
+                        pixelsPerSplit.get(split)[(int) v]++;
                     }
-                    AtomicFiles.writeBytes(outDir.resolve("images").resolve(name),
-                            png(img, slicer.width(), slicer.height()));
-                    AtomicFiles.writeBytes(outDir.resolve("masks").resolve(name),
-                            png(mask, slicer.width(), slicer.height()));
+                    Images2D.writePng(outDir.resolve("images").resolve(name),
+                            new Image2D(slicer.width(), slicer.height(), 1, 8, img));
+                    Images2D.writePng(outDir.resolve("masks").resolve(name),
+                            new Image2D(slicer.width(), slicer.height(), 1, 8, mask));
                     lists.get(split).add("images/" + name + ",masks/" + name);
                     if (split == Split.TRAIN) {
                         trainSlices.add(new Slice(c, s, name));
@@ -324,20 +322,6 @@ public final class SliceDatasetWriter {
         }
     }
 
-    /** An 8-bit grey PNG. */
-    static byte[] png(byte[] pixels, int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-        byte[] raster = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        System.arraycopy(pixels, 0, raster, 0, pixels.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(img, "png", out);
-        } catch (IOException e) {
-            throw new IllegalStateException("PNG encoding in memory failed", e);
-        }
-        return out.toByteArray();
-    }
-
     private static boolean hasForeground(float[] slice) {
         for (float v : slice) {
             if (v != 0) {
@@ -345,14 +329,6 @@ public final class SliceDatasetWriter {
             }
         }
         return false;
-    }
-
-    private static byte[] toBytes(float[] f) {
-        byte[] b = new byte[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = (byte) (int) f[i];
-        }
-        return b;
     }
 
     private static int[] range(int n) {

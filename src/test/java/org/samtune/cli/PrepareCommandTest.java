@@ -179,6 +179,40 @@ class PrepareCommandTest {
     }
 
     @Test
+    void aDicomSeriesFolderWithNiftiLabelsOnItsGrid() throws Exception {
+        Path series = Path.of("data/dicom/mr-series");
+        Volume mr = org.samtune.io.Dicom.readSeries(series);
+        float[] lab = new float[mr.data().length];
+        float max = 0;
+        for (float v : mr.data()) {
+            max = Math.max(max, v);
+        }
+        for (int i = 0; i < lab.length; i++) {
+            lab[i] = mr.data()[i] > 0.3f * max ? 1 : 0;
+        }
+        Path labels = dir.resolve("mr_labels.nii.gz");
+        Nifti.write(labels, new Volume(mr.nx(), mr.ny(), mr.nz(), lab, mr.affine()), NiftiDataType.UINT8);
+        EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", series.toString(), "--labels",
+                labels.toString(), "--out", dir.resolve("mr").toString(), "--axis", "axial", "--keep-empty");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        // 20 axial slices of 256×256 (the series is axial, so its slice axis is the file's k).
+        int lines = 0;
+        for (String split : List.of("train", "val", "test")) {
+            for (String line : Files.readAllLines(dir.resolve("mr").resolve(split + ".csv"))) {
+                assertThat(line).matches("images/mr-series_axial_0\\d\\d\\.png,masks/mr-series_axial_0\\d\\d\\.png");
+                lines++;
+            }
+        }
+        assertThat(lines).isEqualTo(20);
+        assertThat(Files.readAllLines(dir.resolve("mr/train.csv"))).hasSize(14);
+        BufferedImage mask = ImageIO.read(dir.resolve("mr/masks/mr-series_axial_010.png").toFile());
+        assertThat(mask.getWidth()).isEqualTo(256);
+        assertThat(mask.getHeight()).isEqualTo(256);
+        JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve("mr/dataset.yaml").toFile());
+        assertThat(yaml.get("cases").get(0).get("geometry").get("slice_axis_in_file").asText()).isEqualTo("k");
+    }
+
+    @Test
     void aGapLeavesSlicesOutBetweenSlabs() throws Exception {
         Path[] p = smallCase("gap", Affine.identity(), 0);
         EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", p[0].toString(), "--labels",

@@ -51,13 +51,16 @@ public final class SliceDatasetWriter {
         if (cases.isEmpty()) {
             throw new SamtuneException("prepare: expected at least one --image/--labels pair");
         }
+        List<Case> aligned = new ArrayList<>();
         for (Case c : cases) {
-            if (!c.image().sameGrid(c.labels())) {
-                throw new SamtuneException("prepare: image " + c.imageSource() + " (" + grid(c.image())
-                        + ") and labels " + c.labelSource() + " (" + grid(c.labels())
-                        + ") are not on the same voxel grid");
-            }
+            // labels stored in another voxel order (e.g. LPS vs RAS) are reordered exactly; anything else is refused
+            Volume labels = CanonicalOrientation.onGridOf(c.labels(), c.image()).orElseThrow(() ->
+                    new SamtuneException("prepare: image " + c.imageSource() + " (" + grid(c.image())
+                            + ") and labels " + c.labelSource() + " (" + grid(c.labels())
+                            + ") are not on the same voxel grid"));
+            aligned.add(new Case(c.id(), c.imageSource(), c.labelSource(), c.image(), labels));
         }
+        cases = aligned;
         // 1. Which slices hold a class, per case.
         List<VolumeSlicer> slicers = new ArrayList<>();
         List<float[]> classVolumes = new ArrayList<>();

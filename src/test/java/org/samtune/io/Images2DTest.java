@@ -150,6 +150,50 @@ class Images2DTest {
                 .hasMessageContaining("16-bit with 3 channel(s)");
     }
 
+    /** Seeded byte flips and truncations of a PNG, a JPEG and a BMP: each reads or fails as SamtuneException. */
+    @Test
+    void damagedImagesFailCleanly() throws IOException {
+        BufferedImage crop = ImageIO.read(Fixtures.data("images2d/retina.jpg").toFile()).getSubimage(600, 600, 64, 48);
+        BufferedImage rgb = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        rgb.getGraphics().drawImage(crop, 0, 0, null);
+        Path jpg = tmp.resolve("small.jpg");
+        Path bmp = tmp.resolve("small.bmp");
+        ImageIO.write(rgb, "jpg", jpg.toFile());
+        ImageIO.write(rgb, "bmp", bmp.toFile());
+        byte[][] bases = {Files.readAllBytes(Fixtures.data("images2d/BrainT1Slice.png")), Files.readAllBytes(jpg),
+            Files.readAllBytes(bmp)};
+        String[] ext = {"png", "jpg", "bmp"};
+        int read = 0;
+        int refused = 0;
+        for (int b = 0; b < bases.length; b++) {
+            for (int m = 0; m < 150; m++) {
+                java.util.Random rnd = new java.util.Random(77L * b + m);
+                byte[] x = bases[b].clone();
+                if (rnd.nextBoolean()) {
+                    x = Arrays.copyOf(x, rnd.nextInt(x.length));
+                } else {
+                    for (int k = 0; k < 1 + rnd.nextInt(6); k++) {
+                        x[rnd.nextInt(Math.min(x.length, 600))] ^= (byte) (1 + rnd.nextInt(255));
+                    }
+                }
+                Path f = tmp.resolve("m" + b + "-" + m + "." + ext[b]);
+                Files.write(f, x);
+                try {
+                    Image2D img = Images2D.read(f);
+                    assertThat(img.data().length).isEqualTo(img.width() * img.height() * img.channels());
+                    read++;
+                } catch (SamtuneException e) {
+                    assertThat(e.getMessage()).startsWith(f.toString());
+                    refused++;
+                } finally {
+                    Files.delete(f);
+                }
+            }
+        }
+        assertThat(read).isPositive();
+        assertThat(refused).isPositive();
+    }
+
     static long[] channelSums(Image2D img) {
         long[] s = new long[img.channels()];
         for (int i = 0; i < img.data().length; i++) {

@@ -119,11 +119,7 @@ public final class SliceDatasetWriter {
         for (int c = 0; c < cases.size(); c++) {
             Case cs = cases.get(c);
             VolumeSlicer slicer = slicers.get(c);
-            byte[] grey = o.intensity().apply(cs.image().data());
-            float[] greyF = new float[grey.length];
-            for (int i = 0; i < grey.length; i++) {
-                greyF[i] = Byte.toUnsignedInt(grey[i]);
-            }
+            float[] greyF = o.intensity().apply(cs.image().data());
             for (Split split : Split.values()) {
                 for (int s : perCase.get(c).get(split)) {
                     String name = String.format(Locale.ROOT, "%s_%s_%03d.png", cs.id(), o.axis().label(), s);
@@ -182,9 +178,7 @@ public final class SliceDatasetWriter {
             classes.add(m);
         }
         root.put("classes", classes);
-        Map<String, Object> intensity = new LinkedHashMap<>(o.intensity().describe(new float[] {0}));
-        intensity.remove("lo_hi");
-        root.put("intensity", intensity);
+        root.put("intensity", o.intensity().describe());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("fractions", List.of(o.split().train(), o.split().val(), o.split().test()));
         split.put("mode", byCase ? "whole cases" : "contiguous slabs per case (train, val, test along the axis)");

@@ -245,7 +245,7 @@ class PrepareCommandTest {
         String[] base = {"prepare", "--image", a[0].toString(), "--labels", a[1].toString(), "--out",
             dir.resolve("y").toString()};
         assertThat(errorOf(base, "--split", "70,30")).contains("--split: expected TRAIN,VAL,TEST");
-        assertThat(errorOf(base, "--window", "40")).contains("--window: expected a preset");
+        assertThat(errorOf(base, "--window", "40")).contains("--window: CT window '40' is unknown");
         assertThat(errorOf(base, "--axis", "oblique")).contains("--axis: expected axial, coronal or sagittal");
         assertThat(errorOf(base, "--classes", "x=1;y=1")).contains("label value 1 is in both 'x' and 'y'");
         assertThat(errorOf(base, "--classes", "x=9")).contains("holds none of the classes [x]");

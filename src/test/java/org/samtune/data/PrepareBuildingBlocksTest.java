@@ -111,7 +111,7 @@ class PrepareBuildingBlocksTest {
         Grey8 brain = Grey8.parse("brain");
         assertThat(brain.bounds(new float[1])).containsExactly(0.0, 80.0);
         assertThat(brain.apply(new float[] {-1000, 0, 40, 60, 80, 3000}))
-                .containsExactly(0, 0, (byte) 128, (byte) 191, (byte) 255, (byte) 255);
+                .containsExactly(0f, 0f, 128f, 191f, 255f, 255f); // 127.5 → 128; 191.25 → 191
         Grey8 custom = Grey8.parse("-600, 1500");
         assertThat(custom.bounds(new float[1])).containsExactly(-1350.0, 150.0);
         // numpy.percentile([0..200], [0.5, 99.5]) = [1.0, 199.0]
@@ -121,13 +121,13 @@ class PrepareBuildingBlocksTest {
         }
         Grey8 pct = Grey8.parse(null);
         assertThat(pct.bounds(ramp)).containsExactly(1.0, 199.0);
-        byte[] g = pct.apply(ramp);
-        assertThat(Byte.toUnsignedInt(g[0])).isZero();
-        assertThat(Byte.toUnsignedInt(g[100])).isEqualTo(128); // 99/198·255 = 127.5 → 128
-        assertThat(Byte.toUnsignedInt(g[200])).isEqualTo(255);
-        assertThat(pct.apply(new float[] {7, 7, 7})).containsExactly(0, 0, 0);
+        float[] g = pct.apply(ramp);
+        assertThat(g[0]).isZero();
+        assertThat(g[100]).isEqualTo(128f); // 99/198·255 = 127.5 → 128
+        assertThat(g[200]).isEqualTo(255f);
+        assertThat(pct.apply(new float[] {7, 7, 7})).containsExactly(0f, 0f, 0f);
         assertThatThrownBy(() -> Grey8.parse("40,0")).hasMessageContaining("WIDTH > 0");
-        assertThatThrownBy(() -> Grey8.parse("soft")).hasMessageContaining("--window: expected a preset");
+        assertThatThrownBy(() -> Grey8.parse("soft")).hasMessageContaining("--window: CT window 'soft' is unknown");
     }
 
     @Test

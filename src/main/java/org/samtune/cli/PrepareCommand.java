@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.data.ClassMap;
@@ -124,11 +125,20 @@ public final class PrepareCommand implements Callable<Integer> {
         for (int c = 0; c < inputs.images.size(); c++) {
             Path img = inputs.images.get(c);
             Path lab = inputs.labels.get(c);
-            cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(), readVolume(img),
-                    readVolume(lab)));
+            // volumes are read when needed, so a long list of cases is never all in memory
+            cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(),
+                    () -> readVolume(img), () -> readVolume(lab)));
         }
-        ClassMap classes = slicing.classes != null ? ClassMap.parse(slicing.classes)
-                : ClassMap.fromValues(cases.stream().map(k -> k.labels().data()).toArray(float[][]::new));
+        ClassMap classes;
+        if (slicing.classes != null) {
+            classes = ClassMap.parse(slicing.classes);
+        } else {
+            Set<Integer> values = new TreeSet<>();
+            for (Path lab : inputs.labels) {
+                values.addAll(ClassMap.nonZeroValues(readVolume(lab).data()));
+            }
+            classes = ClassMap.fromValueSet(values);
+        }
         if (slicing.classes == null && !names.isEmpty()) {
             classes = named(classes, names);
         }

@@ -51,8 +51,6 @@ public final class SliceDatasetWriter {
     /** What was written: the slices of each split (as list lines) and the summary text. */
     public record Result(Map<Split, List<String>> lists, List<String> fewShot, String summary) {}
 
-    private record Slice(int caseIndex, int index, String name) {}
-
     private SliceDatasetWriter() {}
 
     public static Result write(List<Case> cases, Path outDir, Options o) {
@@ -100,16 +98,19 @@ public final class SliceDatasetWriter {
                 perCase.add(SplitPlanner.slabs(infos.get(c).kept(), o.split(), o.gap()));
             }
         }
-        // PNGs and lists.
+        int trainCount = perCase.stream().mapToInt(m -> m.get(Split.TRAIN).length).sum();
+        if (o.shots() > trainCount) {
+            throw new SamtuneException("--shots: expected 1.." + trainCount + " (the training slices), got "
+                    + o.shots());
+        }
+        // 3. Second pass, one case at a time: PNGs and lists.
         Map<Split, List<String>> lists = new EnumMap<>(Split.class);
         Map<Split, long[]> pixelsPerSplit = new EnumMap<>(Split.class);
-        List<Slice> trainSlices = new ArrayList<>();
         for (Split s : Split.values()) {
             lists.put(s, new ArrayList<>());
             pixelsPerSplit.put(s, new long[o.classes().size() + 1]);
         }
         for (int c = 0; c < cases.size(); c++) {
-            // 3. Second pass, one case at a time.
             Case cs = cases.get(c);
             Volume image = cs.image().get();
             float[] cls = classVolume(o.classes(), aligned(cs, image));
@@ -128,9 +129,6 @@ public final class SliceDatasetWriter {
                     Images2D.writePng(outDir.resolve("masks").resolve(name),
                             new Image2D(slicer.width(), slicer.height(), 1, 8, mask));
                     lists.get(split).add("images/" + name + ",masks/" + name);
-                    if (split == Split.TRAIN) {
-                        trainSlices.add(new Slice(c, s, name));
-                    }
                 }
             }
         }
@@ -139,7 +137,7 @@ public final class SliceDatasetWriter {
         }
         List<String> fewShot = List.of();
         if (o.shots() > 0) {
-            int[] pick = SplitPlanner.fewShot(range(trainSlices.size()), o.shots(), o.seed());
+            int[] pick = SplitPlanner.fewShot(range(lists.get(Split.TRAIN).size()), o.shots(), o.seed());
             fewShot = Arrays.stream(pick).mapToObj(i -> lists.get(Split.TRAIN).get(i)).toList();
             AtomicFiles.writeString(outDir.resolve("train_" + o.shots() + "shot.csv"), lines(fewShot));
         }

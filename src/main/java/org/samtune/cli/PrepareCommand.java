@@ -34,14 +34,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image PNGs, class-index mask PNGs,",
-            "train/val/test lists without leakage between neighbouring slices, dataset.yaml. See docs/prepare.md."
+            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image",
+            "PNGs, class-index mask PNGs, train/val/test lists without leakage between",
+            "neighbouring slices, dataset.yaml and a summary. See docs/prepare.md."
         })
 public final class PrepareCommand implements Callable<Integer> {
 
     static final class Inputs {
         @Option(names = "--image", paramLabel = "IMG", required = true,
-                description = "Image volume: a NIfTI file or a DICOM series folder. Repeat for several cases.")
+                description = "Image volume: NIfTI file, DICOM series folder or .dcm file. Repeat for several cases.")
         List<Path> images = new ArrayList<>();
 
         @Option(names = "--labels", paramLabel = "LAB", required = true,

@@ -24,7 +24,7 @@ public final class TinyViTAdapters {
      * @param depths finetune-SAM's {@code encoder_adapter_depths} (stage indexes of {@code layers[1:]})
      * @param init   how the new Linear layers start. Note: finetune-SAM's TinyViT re-initialises its encoder
      *               adapters with TinyViT's {@code _init_weights} (trunc-normal std 0.02 weights, zero biases)
-     *               because they exist before that call; neither option here reproduces that draw.
+     *               because they exist before that call; {@link #initializeAsFinetuneSam} applies that afterwards.
      * @param seed   seed of the first adapter; each further adapter uses the next seed
      * @return the new adapter modules, MLP_Adapter then Space_Adapter per block, in block order
      */
@@ -47,5 +47,31 @@ public final class TinyViTAdapters {
             }
         }
         return added;
+    }
+
+    /**
+     * Re-initialises adapters as finetune-SAM's TinyViT ends up with them: its {@code _init_weights} runs after
+     * the blocks (and their adapters) exist, so every adapter Linear gets timm's {@code trunc_normal_(std=0.02)}
+     * weights (truncated at ±2, i.e. ±100 standard deviations: in effect N(0, 0.02²)) and zero biases — a much
+     * smaller start than PyTorch's default. The draw comes from a Java RNG ({@code seed}), not torch's.
+     */
+    public static void initializeAsFinetuneSam(List<Module> adapters, long seed) {
+        java.util.Random rng = new java.util.Random(seed);
+        for (Module m : adapters) {
+            for (var e : m.namedParameters().entrySet()) {
+                var p = e.getValue();
+                float[] v = new float[Math.toIntExact(p.numel())];
+                if (e.getKey().endsWith("weight")) {
+                    for (int i = 0; i < v.length; i++) {
+                        double x;
+                        do {
+                            x = rng.nextGaussian() * 0.02;
+                        } while (x < -2 || x > 2);
+                        v[i] = (float) x;
+                    }
+                }
+                p.array().set(v);
+            }
+        }
     }
 }

@@ -29,6 +29,36 @@ class TinyViTAdapterParityTest {
     }
 
     @Test
+    void finetuneSamInitIsSmallTruncatedNormalWithZeroBiases() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyViT enc = new TinyViT(m, TinyViTConfig.vitT());
+            var added = TinyViTAdapters.insert(enc, List.of(0, 1, 10, 11), AdapterInit.PYTORCH_DEFAULT, 0);
+            assertThat(added).hasSize(2 * (2 + 6)); // vit_t: layers.1 has 2 blocks, layers.2 has 6
+            TinyViTAdapters.initializeAsFinetuneSam(added, 9);
+            double sum = 0;
+            double sq = 0;
+            long n = 0;
+            for (var mod : added) {
+                for (var e : mod.namedParameters().entrySet()) {
+                    float[] v = e.getValue().array().toFloatArray();
+                    if (e.getKey().endsWith("bias")) {
+                        assertThat(v).as(e.getKey()).containsOnly(0f);
+                        continue;
+                    }
+                    for (float f : v) {
+                        sum += f;
+                        sq += (double) f * f;
+                        n++;
+                    }
+                }
+            }
+            double std = Math.sqrt(sq / n - (sum / n) * (sum / n));
+            assertThat(std).isCloseTo(0.02, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(Math.abs(sum / n)).isLessThan(0.001);
+        }
+    }
+
+    @Test
     void adapterStagesMatchFinetuneSam() {
         try (NDManager m = NDManager.newBaseManager()) {
             TinyViT enc = new TinyViT(m, TinyViTConfig.mobileSamTiny());

@@ -132,6 +132,17 @@ class TinyViTKeysTest {
     }
 
     @Test
+    void wrongInputSizeIsRejectedWithTheExpectedShape() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyViT enc = new TinyViT(m, TinyViTConfig.mobileSamTiny());
+            for (long[] shape : new long[][] {{1, 3, 512, 512}, {1, 1, 1024, 1024}, {3, 1024, 1024}}) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> enc.forward(m.zeros(new ai.djl.ndarray.types.Shape(shape))))
+                        .isInstanceOf(SamtuneException.class).hasMessageContaining("(B, 3, 1024, 1024)");
+            }
+        }
+    }
+
+    @Test
     void invalidConfigsNameTheField() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TinyViTConfig(1024, 3, 1000,
                         List.of(64, 128, 160, 256), List.of(2, 2, 6, 2), List.of(2, 4, 5, 8), List.of(7, 7, 14, 7),

@@ -62,8 +62,12 @@ public final class Block extends Module {
         return spaceAdapter != null;
     }
 
-    /** (B, H, W, C) → (B, H, W, C). */
+    /** (B, H, W, C) → (B, H, W, C); intermediates are released when the block returns. */
     public NDArray forward(NDArray x) {
+        return scoped(() -> forwardBlock(x));
+    }
+
+    private NDArray forwardBlock(NDArray x) {
         NDArray shortcut = x;
         if (order == BlockOrder.OFFICIAL) {
             x = norm1.forward(x);

@@ -2,6 +2,7 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.samtune.SamtuneException;
 import org.samtune.model.nn.Conv2d;
 import org.samtune.model.nn.LayerNorm2d;
 import org.samtune.model.nn.Module;
@@ -52,6 +53,12 @@ public final class ImageEncoderViT extends Module implements ImageEncoder {
     /** (B, 3, S, S) → (B, out_chans, S/16, S/16). */
     @Override
     public NDArray forward(NDArray x) {
+        long[] s = x.getShape().getShape();
+        if (s.length != 4 || s[1] != config.inChans() || s[2] != config.imgSize() || s[3] != config.imgSize()) {
+            throw new SamtuneException("image encoder: expected a preprocessed batch (B, " + config.inChans() + ", "
+                    + config.imgSize() + ", " + config.imgSize() + "), got " + x.getShape()
+                    + " (resize the longest side to " + config.imgSize() + " and pad)");
+        }
         x = patch_embed.forward(x);
         if (pos_embed != null) {
             x = x.add(pos_embed.array());

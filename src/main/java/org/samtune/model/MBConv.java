@@ -2,7 +2,6 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import org.samtune.model.nn.Activations;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Module;
@@ -30,16 +29,11 @@ public class MBConv extends Module implements Layer {
     @Override
     public NDArray forward(NDArray x) {
         // The expanded maps are 4× the input; free them at the end of the block rather than of the whole pass.
-        NDArray out;
-        try (NDScope scope = new NDScope()) {
-            NDArray shortcut = x;
+        return scoped(() -> {
             NDArray h = Activations.gelu(conv1.forward(x));
             h = Activations.gelu(conv2.forward(h));
             h = conv3.forward(h);
-            out = Activations.gelu(h.add(shortcut));
-            NDScope.unregister(out);
-        }
-        NDScope.register(out);
-        return out;
+            return Activations.gelu(h.add(x));
+        });
     }
 }

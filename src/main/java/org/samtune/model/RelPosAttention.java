@@ -65,12 +65,19 @@ public final class RelPosAttention extends Module {
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
 
+        // the (B·heads, HW, HW) maps are the biggest arrays of the encoder (805 MB per global block of ViT-B at
+        // 1024²): each is closed as soon as the next one exists, as PyTorch frees them on reassignment
         NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1));
         if (rel_pos_h != null) {
-            attn = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
+            NDArray withPos = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
+            attn.close();
+            attn = withPos;
         }
-        attn = attn.softmax(-1);
-        x = attn.matMul(v).reshape(b, numHeads, h, w, headDim)
+        NDArray probs = attn.softmax(-1);
+        attn.close();
+        NDArray out = probs.matMul(v);
+        probs.close();
+        x = out.reshape(b, numHeads, h, w, headDim)
                 .transpose(0, 2, 3, 1, 4)
                 .reshape(b, h, w, dim);
         return proj.forward(x);
@@ -97,10 +104,10 @@ public final class RelPosAttention extends Module {
                 .matMul(rw.transpose(0, 2, 1))
                 .reshape(w, bh, h, w)
                 .transpose(1, 2, 0, 3);
-        return attn.reshape(bh, h, w, h, w)
-                .add(relH.expandDims(4))
-                .add(relW.expandDims(3))
-                .reshape(bh, h * w, h * w);
+        NDArray withH = attn.reshape(bh, h, w, h, w).add(relH.expandDims(4));
+        NDArray withHw = withH.add(relW.expandDims(3));
+        withH.close();
+        return withHw.reshape(bh, h * w, h * w);
     }
 
     /** get_rel_pos for equal query and key sizes: the (size, size, C) table of rel_pos[i − j + size − 1]. */

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.StateDict;
-import org.samtune.checkpoint.TensorData;
 
 /**
  * Constructor arguments of a SAM model, as the official {@code build_sam.py} passes them.
@@ -160,6 +159,19 @@ public record SamConfig(String arch, ViT vit, Prompt prompt, Decoder decoder) {
      * @throws SamtuneException naming the checkpoint and the missing or inconsistent key
      */
     public static SamConfig infer(StateDict sd) {
+        return infer(shapesOf(sd), sd.source());
+    }
+
+    /** Key → shape of a state dict, which is all {@link #infer} reads. */
+    public static java.util.Map<String, long[]> shapesOf(StateDict sd) {
+        java.util.Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        sd.tensors().forEach((k, t) -> out.put(k, t.shape()));
+        return out;
+    }
+
+    /** {@link #infer(StateDict)} from key → shape alone; {@code source} names the checkpoint in messages. */
+    public static SamConfig infer(java.util.Map<String, long[]> shapes, String source) {
+        Shapes sd = new Shapes(shapes, source);
         if (sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."))) {
             throw new SamtuneException(sd.source() + ": a MobileSAM (vit_t, TinyViT) checkpoint "
                     + "(keys image_encoder.layers.*); its encoder is configured by TinyViT, not SamConfig.infer");
@@ -233,6 +245,15 @@ public record SamConfig(String arch, ViT vit, Prompt prompt, Decoder decoder) {
 
     /** The prompt-encoder-independent decoder shape of any SAM checkpoint (ViT or TinyViT). */
     public static Decoder inferDecoder(StateDict sd) {
+        return inferDecoder(new Shapes(shapesOf(sd), sd.source()));
+    }
+
+    /** {@link #inferDecoder(StateDict)} from key → shape alone. */
+    public static Decoder inferDecoder(java.util.Map<String, long[]> shapes, String source) {
+        return inferDecoder(new Shapes(shapes, source));
+    }
+
+    private static Decoder inferDecoder(Shapes sd) {
         String t = "mask_decoder.transformer.";
         int dim = (int) shape(sd, "mask_decoder.iou_token.weight")[1];
         int tokens = (int) shape(sd, "mask_decoder.mask_tokens.weight")[0];
@@ -256,11 +277,21 @@ public record SamConfig(String arch, ViT vit, Prompt prompt, Decoder decoder) {
         return new Decoder(dim, tokens - 1, iouDepth, hidden, depth, mlp, heads, (int) (dim / internal));
     }
 
-    private static long[] shape(StateDict sd, String key) {
-        TensorData t = sd.get(key);
-        if (t == null) {
+    private record Shapes(java.util.Map<String, long[]> map, String source) {
+        java.util.Set<String> keys() {
+            return map.keySet();
+        }
+
+        boolean contains(String key) {
+            return map.containsKey(key);
+        }
+    }
+
+    private static long[] shape(Shapes sd, String key) {
+        long[] s = sd.map().get(key);
+        if (s == null) {
             throw new SamtuneException(sd.source() + ": key " + key + " missing (needed to infer the SAM architecture)");
         }
-        return t.shape();
+        return s;
     }
 }

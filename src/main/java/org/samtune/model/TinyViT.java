@@ -2,6 +2,7 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.samtune.SamtuneException;
 import org.samtune.model.nn.Conv2d;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.LayerNorm2d;
@@ -82,6 +83,12 @@ public class TinyViT extends Module implements ImageEncoder {
 
     @Override
     public NDArray forward(NDArray images) {
+        long[] s = images.getShape().getShape();
+        if (s.length != 4 || s[1] != config.inChans() || s[2] != config.imgSize() || s[3] != config.imgSize()) {
+            throw new SamtuneException("image encoder (TinyViT): expected a preprocessed batch (B, " + config.inChans()
+                    + ", " + config.imgSize() + ", " + config.imgSize() + "), got " + images.getShape()
+                    + " (resize the longest side to " + config.imgSize() + " and pad)");
+        }
         NDArray x = patch_embed.forward(images);
         for (int i = 0; i < 4; i++) {
             x = layer(i).forward(x);

@@ -2,7 +2,6 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Module;
@@ -71,13 +70,7 @@ public class TinyViTBlock extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray out;
-        try (NDScope scope = new NDScope()) {
-            out = block(x);
-            NDScope.unregister(out);
-        }
-        NDScope.register(out);
-        return out;
+        return scoped(() -> block(x));
     }
 
     private NDArray block(NDArray x) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.samtune.SamtuneException;
+import org.samtune.checkpoint.StateDict;
+import org.samtune.checkpoint.TensorData;
 import org.samtune.testing.Fixtures;
 
 /**
@@ -107,6 +109,37 @@ class TinyViTKeysTest {
                 ints.apply("num_heads"), ints.apply("window_sizes"), json.get("mlp_ratio").asDouble(),
                 json.get("mbconv_expand_ratio").asDouble(), json.get("local_conv_size").asInt());
         assertThat(TinyViTConfig.mobileSamTiny()).isEqualTo(fromFile);
+    }
+
+    @Test
+    void inferReadsTheConfigFromShapesAndNamesMissingKeys() {
+        StateDict sd = MobileSamTinyFixture.weights();
+        assertThat(TinyViTConfig.infer(sd)).isEqualTo(TinyViTConfig.mobileSamTiny());
+        Map<String, TensorData> damaged = new LinkedHashMap<>(sd.tensors());
+        damaged.remove("image_encoder.layers.2.blocks.0.attn.attention_biases");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TinyViTConfig.infer(new StateDict(damaged, "x.pth")))
+                .isInstanceOf(SamtuneException.class)
+                .hasMessageContaining("x.pth").hasMessageContaining("layers.2.blocks.0.attn.attention_biases");
+        Map<String, TensorData> odd = new LinkedHashMap<>(sd.tensors());
+        odd.put("image_encoder.layers.1.blocks.0.attn.attention_biases", TensorData.ofFloats(new float[2 * 50], 2, 50));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TinyViTConfig.infer(new StateDict(odd, "y.pth")))
+                .isInstanceOf(SamtuneException.class)
+                .hasMessageContaining("y.pth").hasMessageContaining("window");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TinyViTConfig.infer(
+                        new StateDict(Map.of("image_encoder.pos_embed", TensorData.ofFloats(new float[1], 1)), "vit.pth")))
+                .isInstanceOf(SamtuneException.class)
+                .hasMessageContaining("vit.pth").hasMessageContaining("patch_embed.seq.2.c.weight");
+    }
+
+    @Test
+    void wrongInputSizeIsRejectedWithTheExpectedShape() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyViT enc = new TinyViT(m, TinyViTConfig.mobileSamTiny());
+            for (long[] shape : new long[][] {{1, 3, 512, 512}, {1, 1, 1024, 1024}, {3, 1024, 1024}}) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> enc.forward(m.zeros(new ai.djl.ndarray.types.Shape(shape))))
+                        .isInstanceOf(SamtuneException.class).hasMessageContaining("(B, 3, 1024, 1024)");
+            }
+        }
     }
 
     @Test

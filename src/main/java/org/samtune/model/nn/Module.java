@@ -43,6 +43,24 @@ public abstract class Module {
         return manager;
     }
 
+    // ---- memory ---------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code f} in its own NDScope and hands its result to the caller's scope: intermediates are released
+     * as soon as a block is done instead of at the end of the whole forward pass (ViT-H at 1024² would otherwise
+     * hold every block's attention maps at once). Autograd is unaffected: libtorch's graph keeps its own
+     * references to the tensors it saved for backward.
+     */
+    public static NDArray scoped(java.util.function.Supplier<NDArray> f) {
+        NDArray out;
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            out = f.get();
+            ai.djl.ndarray.NDScope.unregister(out);
+        }
+        ai.djl.ndarray.NDScope.register(out);
+        return out;
+    }
+
     // ---- registration ------------------------------------------------------------------------------------
 
     /**

@@ -4,13 +4,30 @@ import java.nio.file.Path;
 import org.samtune.SamtuneException;
 
 /**
- * An image file (NIfTI, DICOM, ...) that cannot be read: the one-line message is
- * {@code <file>: <field>: <problem>}, e.g. {@code scan.dcm: Rows (0028,0010): expected 1..65535, got 0}.
+ * An image file (NIfTI, DICOM, PNG...) whose content is malformed or uses a feature samtune does not read. The
+ * one-line message starts with the file and names the offending field and what was expected, e.g.
+ * {@code scan.nii.gz: NIfTI dim[1] is -5; expected 1 or more} or
+ * {@code scan.dcm: Rows (0028,0010): expected 1..65535, got 0}.
  */
 public class FormatException extends SamtuneException {
     private final Path file;
     private final String field;
     private final String problem;
+
+    /** {@code what} already names the field and the expectation. */
+    public FormatException(Path file, String what) {
+        super(file + ": " + what);
+        this.file = file;
+        this.field = null;
+        this.problem = what;
+    }
+
+    public FormatException(Path file, String what, Throwable cause) {
+        super(file + ": " + what, cause);
+        this.file = file;
+        this.field = null;
+        this.problem = what;
+    }
 
     public FormatException(Path file, String field, String problem) {
         super(oneLine(file + ": " + field + ": " + problem));
@@ -44,6 +61,7 @@ public class FormatException extends SamtuneException {
         return file;
     }
 
+    /** The offending field, or null when the message names it itself. */
     public String field() {
         return field;
     }

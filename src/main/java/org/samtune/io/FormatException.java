@@ -16,14 +16,14 @@ public class FormatException extends SamtuneException {
 
     /** {@code what} already names the field and the expectation. */
     public FormatException(Path file, String what) {
-        super(file + ": " + what);
+        super(oneLine(file + ": " + what));
         this.file = file;
         this.field = null;
         this.problem = what;
     }
 
     public FormatException(Path file, String what, Throwable cause) {
-        super(file + ": " + what, cause);
+        super(oneLine(file + ": " + what), cause);
         this.file = file;
         this.field = null;
         this.problem = what;
@@ -43,7 +43,7 @@ public class FormatException extends SamtuneException {
         this.problem = problem;
     }
 
-    /** Control characters (from corrupt values quoted in the message) as \\xNN, so the message stays one line. */
+    /** Control characters (from corrupt values quoted in the message) as \xNN, so the message stays one line. */
     private static String oneLine(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {

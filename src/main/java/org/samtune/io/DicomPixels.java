@@ -337,11 +337,14 @@ final class DicomPixels {
             case "MONOCHROME1", "MONOCHROME2": {
                 float[] out = new float[stored.length];
                 boolean unsigned32 = m.bitsStored() == 32 && !m.signed();
-                double slope = m.rescaleSlope();
-                double intercept = m.rescaleIntercept();
-                for (int i = 0; i < out.length; i++) {
-                    double v = unsigned32 ? Integer.toUnsignedLong(stored[i]) : stored[i];
-                    out[i] = (float) (v * slope + intercept);
+                int frameValues = out.length / m.frames();
+                for (int f = 0; f < m.frames(); f++) {
+                    double slope = m.frameRescale() != null ? m.frameRescale()[f][0] : m.rescaleSlope();
+                    double intercept = m.frameRescale() != null ? m.frameRescale()[f][1] : m.rescaleIntercept();
+                    for (int i = f * frameValues; i < (f + 1) * frameValues; i++) {
+                        double v = unsigned32 ? Integer.toUnsignedLong(stored[i]) : stored[i];
+                        out[i] = (float) (v * slope + intercept);
+                    }
                 }
                 return out;
             }

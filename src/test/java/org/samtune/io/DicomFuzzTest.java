@@ -38,6 +38,8 @@ class DicomFuzzTest {
                     .ow(DicomTag.PIXEL_DATA, DicomSyntheticTest.PIXELS).build(), 3));
         }
         bases.add(base("synthetic RLE RGB", rleRgb(), 3));
+        bases.add(base("synthetic enhanced MR", DicomSyntheticTest.enhanced(TransferSyntax.EXPLICIT_LITTLE,
+                new double[] {4, 0, 2}), 3));
 
         int totalWeight = bases.stream().mapToInt(Base::weight).sum();
         int rounds = 3000;

@@ -486,4 +486,58 @@ class DicomSyntheticTest {
         assertThat(v.affine().apply(0, 0, 2)).containsExactly(new double[] {0, -3, 0}, within(1e-12));
         assertThat(v.affine().orientation()).isEqualTo("LIP");
     }
+
+    /** Enhanced MR: geometry in shared and per-frame functional groups, frames stored out of order. */
+    static byte[] enhanced(TransferSyntax ts, double[] frameZ) {
+        DicomBuilder shared = new DicomBuilder(ts)
+                .sequence(DicomTag.PIXEL_MEASURES_SEQUENCE, false, false, new DicomBuilder(ts)
+                        .ds(DicomTag.PIXEL_SPACING, 0.5, 0.75).ds(DicomTag.SLICE_THICKNESS, 2))
+                .sequence(DicomTag.PLANE_ORIENTATION_SEQUENCE, true, false, new DicomBuilder(ts)
+                        .ds(DicomTag.IMAGE_ORIENTATION_PATIENT, 1, 0, 0, 0, 1, 0));
+        DicomBuilder[] perFrame = new DicomBuilder[frameZ.length];
+        for (int f = 0; f < frameZ.length; f++) {
+            perFrame[f] = new DicomBuilder(ts)
+                    .sequence(DicomTag.PLANE_POSITION_SEQUENCE, false, true, new DicomBuilder(ts)
+                            .ds(DicomTag.IMAGE_POSITION_PATIENT, -5, 6, frameZ[f]))
+                    .sequence(DicomTag.PIXEL_VALUE_TRANSFORMATION_SEQUENCE, true, true, new DicomBuilder(ts)
+                            .ds(DicomTag.RESCALE_INTERCEPT, 10 * f).ds(DicomTag.RESCALE_SLOPE, f + 1));
+        }
+        DicomBuilder b = new DicomBuilder(ts);
+        b.string(DicomTag.MODALITY, "CS", "MR");
+        b.string(DicomTag.PHOTOMETRIC_INTERPRETATION, "CS", "MONOCHROME2");
+        b.is(DicomTag.NUMBER_OF_FRAMES, frameZ.length);
+        b.us(DicomTag.ROWS, 1).us(DicomTag.COLUMNS, 2);
+        b.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        b.sequence(DicomTag.SHARED_FUNCTIONAL_GROUPS, false, false, shared);
+        b.sequence(DicomTag.PER_FRAME_FUNCTIONAL_GROUPS, true, false, perFrame);
+        short[] px = new short[2 * frameZ.length];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (short) (i + 1);
+        }
+        return b.ow(DicomTag.PIXEL_DATA, px).build();
+    }
+
+    @Test
+    void enhancedMultiFrameUsesFunctionalGroupsAndSortsFrames() throws IOException {
+        for (TransferSyntax ts : new TransferSyntax[] {TransferSyntax.EXPLICIT_LITTLE, TransferSyntax.IMPLICIT_LITTLE}) {
+            Volume v = Dicom.read(write("enhanced.dcm", enhanced(ts, new double[] {4, 0, 2})));
+            assertThat(new int[] {v.nx(), v.ny(), v.nz()}).containsExactly(2, 1, 3);
+            // Stored values per frame (1,2), (3,4), (5,6); frame f has slope f+1, intercept 10f; sorted by z:
+            // frame 1 (z 0), frame 2 (z 2), frame 0 (z 4).
+            assertThat(v.data()).containsExactly(3 * 2 + 10, 4 * 2 + 10, 5 * 3 + 20, 6 * 3 + 20, 1, 2);
+            assertThat(v.affine().m()).containsExactly(new double[] {
+                -0.75, 0, 0, 5,
+                0, -0.5, 0, -6,
+                0, 0, 2, 0,
+                0, 0, 0, 1}, within(1e-12));
+            DicomMetadata m = (DicomMetadata) v.header();
+            assertThat(m.pixelSpacingMm()).containsExactly(0.5, 0.75);
+            assertThat(m.sliceThicknessMm()).isEqualTo(2.0);
+            assertThat(m.imagePositionPatient()).containsExactly(-5, 6, 0);
+        }
+        Path twins = write("twins.dcm", enhanced(TransferSyntax.EXPLICIT_LITTLE, new double[] {1, 3, 1}));
+        assertThatThrownBy(() -> Dicom.read(twins)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("twins.dcm: PlanePositionSequence (0020,9113): frame 3 at 1.0000 mm along the"
+                        + " normal duplicates frame 1");
+    }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,5 +137,21 @@ class DicomSeriesTest {
         put("cut.dcm", java.util.Arrays.copyOf(good, good.length - 3));
         assertThatThrownBy(() -> Dicom.readSeries(dir)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("cut.dcm: PixelData (7FE0,0010): value length 12 exceeds the 9 bytes left");
+    }
+
+    /** A DICOM series written as NIfTI reads back with the same voxels and affine (the two conventions agree). */
+    @Test
+    void seriesSurvivesANiftiRoundTrip() {
+        Volume dicom = Dicom.readSeries(DicomRealFilesTest.DATA.resolve("mr-series"));
+        Path nii = dir.resolve("mr.nii.gz");
+        Nifti.write(nii, dicom);
+        Volume back = Nifti.read(nii);
+        assertThat(new int[] {back.nx(), back.ny(), back.nz()}).containsExactly(dicom.nx(), dicom.ny(), dicom.nz());
+        int firstDifference = Arrays.mismatch(back.data(), dicom.data());
+        assertThat(firstDifference).as("first differing voxel (%s)", firstDifference < 0 ? "" : back.data()[firstDifference]
+                + " vs " + dicom.data()[firstDifference]).isEqualTo(-1);
+        // NIfTI stores the affine as float32 (srow): 1e-4 mm.
+        assertThat(back.affine().approxEquals(dicom.affine(), 1e-4)).as(back.affine() + " vs " + dicom.affine())
+                .isTrue();
     }
 }

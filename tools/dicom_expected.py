@@ -43,3 +43,14 @@ print('US-PAL sum per channel', rgb.sum(axis=(0, 1, 2)), 'wsum per channel', [ws
 for f, r, c in [(0, 215, 300), (0, 305, 421), (1, 294, 286), (2, 184, 3), (8, 91, 582), (1, 289, 369),
                 (8, 27, 312), (3, 100, 200)]:
     print('  [frame, row, col] RGB', f, r, c, rgb[f, r, c])
+
+try:  # nibabel's (experimental) DICOM wrapper: LPS affine with voxel axes (row, column, -normal)
+    import warnings
+
+    from nibabel.nicom import dicomwrappers
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        w = dicomwrappers.wrapper_from_file('data/dicom/mr-series/brain_001.dcm')
+    print('brain_001 nibabel affine\n', np.array2string(w.affine, precision=6, suppress_small=True))
+except ImportError:
+    print('nibabel not installed: skipped the affine')

@@ -40,6 +40,13 @@ final class DicomPixels {
             throw new FormatException(file, PIXEL_DATA, "missing: the file has no pixel data"
                     + (sopClass == null ? "" : " (SOP class " + sopClass + ")") + ", expected an image");
         }
+        if (f.transferSyntax().pixels() == TransferSyntax.Pixels.UNSUPPORTED) {
+            // Checked before the pixel module: such files often carry photometric values (YBR_ICT, ...) that
+            // only their codec defines, and the codec is what the user has to act on.
+            throw new FormatException(file, DicomTag.describe(DicomTag.TRANSFER_SYNTAX_UID), "pixel data"
+                    + " compressed with " + f.transferSyntax() + " cannot be decoded: supported are uncompressed,"
+                    + " RLE Lossless and JPEG Baseline (convert the file first, e.g. with gdcmconv --raw or dcmdjpeg)");
+        }
         validate(file, m, f.transferSyntax());
         long count = (long) m.rows() * m.columns() * m.frames() * m.samplesPerPixel();
         int[] stored = switch (f.transferSyntax().pixels()) {
@@ -57,12 +64,9 @@ final class DicomPixels {
                 boolean swapBytes = pixels.bigEndian() && m.bitsAllocated() == 8 && pixels.vr().equals("OW");
                 yield unpack(pixels.buffer(), pixels.offset(), pixels.bigEndian(), swapBytes, m, m.planarConfiguration());
             }
-            case RLE -> decodeRle(file, pixels, m, count);
+            case RLE -> decodeRle(file, pixels, m);
             case JPEG -> decodeJpeg(file, pixels, m, f.transferSyntax(), count);
-            case UNSUPPORTED -> throw new FormatException(file, DicomTag.describe(DicomTag.TRANSFER_SYNTAX_UID),
-                    "pixel data compressed with " + f.transferSyntax() + " cannot be decoded: supported are"
-                            + " uncompressed, RLE Lossless and JPEG Baseline (convert the file first, e.g. with"
-                            + " gdcmconv --raw or dcmdjpeg)");
+            case UNSUPPORTED -> throw new IllegalStateException("checked above");
         };
         float[] data = toValues(file, f.dataset(), m, stored);
         int samplesOut = isColour(m.photometricInterpretation()) ? 3 : 1;
@@ -171,7 +175,7 @@ final class DicomPixels {
         return out;
     }
 
-    private static int[] decodeRle(Path file, DicomElement pixels, DicomMetadata m, long count) {
+    private static int[] decodeRle(Path file, DicomElement pixels, DicomMetadata m) {
         List<FrameBytes> frames = frames(file, pixels, m, false);
         int bytesPerSample = m.bitsAllocated() / 8;
         int pixelCount = m.rows() * m.columns();

@@ -179,6 +179,11 @@ class DicomSyntheticTest {
         assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("TransferSyntaxUID (0002,0010)")
                 .hasMessageContaining("1.2.840.10008.1.2.4.90 (JPEG 2000 Image Compression (Lossless Only))");
+        // A JPEG 2000 colour file: its YBR_ICT photometric value must not hide the real reason.
+        Path ict = write("j2kcolour.dcm", colour(j2k, "YBR_ICT", 0, 2, 2, 1).encapsulated(null, new byte[] {1, 2})
+                .build());
+        assertThatThrownBy(() -> Dicom.read(ict)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("TransferSyntaxUID (0002,0010): pixel data compressed with 1.2.840.10008.1.2.4.90");
         TransferSyntax lossless = TransferSyntax.of("1.2.840.10008.1.2.4.70");
         Path p2 = write("jpegll.dcm", ctSlice(lossless).encapsulated(null, new byte[] {1, 2}).build());
         assertThatThrownBy(() -> Dicom.read(p2)).isInstanceOf(FormatException.class)

@@ -358,7 +358,11 @@ public final class Dicom {
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     }
 
-    private static boolean isDicom(Path p) {
+    /**
+     * Whether a file starts like DICOM: "DICM" after the 128-byte preamble, or (no preamble) a group 0002 or 0008
+     * element at byte 0. Reads at most 132 bytes.
+     */
+    public static boolean isDicom(Path p) {
         byte[] head = new byte[132];
         try (InputStream in = Files.newInputStream(p)) {
             int n = in.readNBytes(head, 0, head.length);

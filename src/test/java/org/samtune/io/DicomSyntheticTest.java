@@ -126,6 +126,9 @@ class DicomSyntheticTest {
     @Test
     void notDicomAtAll() throws IOException {
         Path p = write("notes.txt", "hello, this is not a scan\n".repeat(20).getBytes());
+        assertThat(Dicom.isDicom(p)).isFalse();
+        assertThat(Dicom.isDicom(DicomRealFilesTest.DATA.resolve("misc/CT_small.dcm"))).isTrue();
+        assertThat(Dicom.isDicom(write("bare.dcm", ctSlice(TransferSyntax.IMPLICIT_LITTLE).dataset()))).isTrue();
         assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("notes.txt").hasMessageContaining("not a DICOM file");
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,18 +59,66 @@ public final class Dicom {
     }
 
     /**
-     * One file as a volume: a single-frame image gives nz = 1, a multi-frame image nz = NumberOfFrames, the
-     * frames stacked along the slice normal at SpacingBetweenSlices (else SliceThickness, else 1 mm). The header
-     * is the file's {@link DicomMetadata}.
+     * One file as a volume: a single-frame image gives nz = 1, a multi-frame image nz = NumberOfFrames. An
+     * enhanced multi-frame image with a PlanePositionSequence per frame has its frames sorted along the normal
+     * and spaced by their positions (like a series); other multi-frame images stack their frames in file order
+     * along the normal at SpacingBetweenSlices (else SliceThickness, else 1 mm). The header is the file's
+     * {@link DicomMetadata} (for sorted frames, with the position of frame k = 0).
      */
     public static Volume read(Path file) {
         DicomImage image = readImage(file);
         DicomMetadata m = image.metadata();
+        if (m.framePositionsPatient() != null) {
+            return stackFrames(image);
+        }
         double step = m.spacingBetweenSlicesMm() != null ? m.spacingBetweenSlicesMm()
                 : m.sliceThicknessMm() != null ? m.sliceThicknessMm() : 1.0;
         double[] normal = normalOrDefault(m);
         double[] stepLps = {normal[0] * step, normal[1] * step, normal[2] * step};
         return new Volume(m.columns(), m.rows(), m.frames(), image.scalarData(), affine(m, stepLps), m);
+    }
+
+    /**
+     * An enhanced multi-frame image with a position per frame: frames sorted along the normal like the slices of
+     * a series, the step from the first and last positions.
+     */
+    private static Volume stackFrames(DicomImage image) {
+        DicomMetadata m = image.metadata();
+        double[][] positions = m.framePositionsPatient();
+        double[] normal = normalOrDefault(m);
+        int n = m.frames();
+        Integer[] order = new Integer[n];
+        double[] along = new double[n];
+        for (int f = 0; f < n; f++) {
+            order[f] = f;
+            along[f] = dot(normal, positions[f]);
+        }
+        Arrays.sort(order, Comparator.comparingDouble(f -> along[f]));
+        for (int k = 1; k < n; k++) {
+            if (along[order[k]] - along[order[k - 1]] < DUPLICATE_POSITION_MM) {
+                throw new FormatException(m.file(), DicomTag.describe(DicomTag.PLANE_POSITION_SEQUENCE),
+                        String.format("frame %d at %.4f mm along the normal duplicates frame %d: expected one frame"
+                                + " per position (a multi-temporal or multi-stack image is not one volume)",
+                                order[k] + 1, along[order[k]], order[k - 1] + 1));
+            }
+        }
+        float[] scalar = image.scalarData();
+        int frameSize = m.rows() * m.columns();
+        float[] data = new float[scalar.length];
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(scalar, order[k] * frameSize, data, k * frameSize, frameSize);
+        }
+        double[] p0 = positions[order[0]];
+        double[] pn = positions[order[n - 1]];
+        double[] step = {(pn[0] - p0[0]) / (n - 1), (pn[1] - p0[1]) / (n - 1), (pn[2] - p0[2]) / (n - 1)};
+        DicomMetadata first = new DicomMetadata(m.file(), m.transferSyntaxUid(), m.sopInstanceUid(),
+                m.seriesInstanceUid(), m.modality(), m.seriesDescription(), m.instanceNumber(), m.rows(),
+                m.columns(), m.frames(), m.samplesPerPixel(), m.photometricInterpretation(),
+                m.planarConfiguration(), m.bitsAllocated(), m.bitsStored(), m.highBit(), m.signed(),
+                m.rescaleSlope(), m.rescaleIntercept(), m.pixelSpacingMm(), m.sliceThicknessMm(),
+                m.spacingBetweenSlicesMm(), p0, m.imageOrientationPatient(), m.windowCenter(), m.windowWidth(),
+                m.framePositionsPatient(), m.frameRescale());
+        return new Volume(m.columns(), m.rows(), n, data, affine(first, step), first);
     }
 
     /**
@@ -309,11 +358,15 @@ public final class Dicom {
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     }
 
-    private static boolean isDicom(Path p) {
+    /**
+     * Whether a file starts like DICOM: "DICM" after the 128-byte preamble, or (no preamble) a group 0002 or 0008
+     * element at byte 0. Reads at most 132 bytes.
+     */
+    public static boolean isDicom(Path p) {
         byte[] head = new byte[132];
         try (InputStream in = Files.newInputStream(p)) {
             int n = in.readNBytes(head, 0, head.length);
-            return DicomParser.looksLikeDicom(n == head.length ? head : java.util.Arrays.copyOf(head, n));
+            return DicomParser.looksLikeDicom(n == head.length ? head : Arrays.copyOf(head, n));
         } catch (IOException e) {
             throw new FormatException(p, "file", "cannot read: " + e.getMessage(), e);
         }

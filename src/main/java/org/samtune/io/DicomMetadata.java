@@ -32,6 +32,10 @@ import java.nio.file.Path;
  * @param imageOrientationPatient (0020,0037): direction cosines of a row, then of a column (LPS)
  * @param windowCenter (0028,1050), display metadata only
  * @param windowWidth (0028,1051), display metadata only
+ * @param framePositionsPatient per-frame ImagePositionPatient of an enhanced multi-frame image (from
+ *     PerFrameFunctionalGroupsSequence → PlanePositionSequence), null otherwise
+ * @param frameRescale per-frame [slope, intercept] of an enhanced multi-frame image whose frames differ, null
+ *     otherwise
  */
 public record DicomMetadata(Path file, String transferSyntaxUid, String sopInstanceUid, String seriesInstanceUid,
         String modality, String seriesDescription, Integer instanceNumber, int rows, int columns, int frames,
@@ -39,34 +43,122 @@ public record DicomMetadata(Path file, String transferSyntaxUid, String sopInsta
         int bitsStored, int highBit, boolean signed, double rescaleSlope, double rescaleIntercept,
         double[] pixelSpacingMm, Double sliceThicknessMm, Double spacingBetweenSlicesMm,
         double[] imagePositionPatient, double[] imageOrientationPatient, double[] windowCenter,
-        double[] windowWidth) {
+        double[] windowWidth, double[][] framePositionsPatient, double[][] frameRescale) {
 
-    /** Reads the metadata of a parsed file; malformed values (e.g. three numbers in PixelSpacing) throw. */
+    /**
+     * Reads the metadata of a parsed file; malformed values (e.g. three numbers in PixelSpacing) throw. Enhanced
+     * multi-frame images keep their geometry in functional groups: attributes missing at the top level are taken
+     * from the first frame's groups (per-frame, else shared).
+     */
     public static DicomMetadata of(DicomFile f) {
         DicomObject d = f.dataset();
         Path file = f.file();
-        Integer instance = d.contains(DicomTag.INSTANCE_NUMBER) && d.string(DicomTag.INSTANCE_NUMBER) != null
-                ? d.intValue(DicomTag.INSTANCE_NUMBER, 0) : null;
-        double[] spacing = sized(d, DicomTag.PIXEL_SPACING, 2);
+        Integer instance = d.string(DicomTag.INSTANCE_NUMBER) != null ? d.intValue(DicomTag.INSTANCE_NUMBER, 0) : null;
+        int frames = d.intValue(DicomTag.NUMBER_OF_FRAMES, 1);
+        FunctionalGroups groups = new FunctionalGroups(d);
+        DicomObject measures = groups.macro(DicomTag.PIXEL_MEASURES_SEQUENCE, 0, d);
+        DicomObject plane = groups.macro(DicomTag.PLANE_ORIENTATION_SEQUENCE, 0, d);
+        DicomObject position = groups.macro(DicomTag.PLANE_POSITION_SEQUENCE, 0, d);
+        DicomObject voi = groups.macro(DicomTag.FRAME_VOI_LUT_SEQUENCE, 0, d);
+        DicomObject transform = groups.macro(DicomTag.PIXEL_VALUE_TRANSFORMATION_SEQUENCE, 0, d);
+        double[] spacing = sized(measures, DicomTag.PIXEL_SPACING, 2);
         if (spacing != null && (spacing[0] <= 0 || spacing[1] <= 0)) {
             throw new FormatException(file, DicomTag.describe(DicomTag.PIXEL_SPACING), "expected two positive"
-                    + " spacings, got " + d.string(DicomTag.PIXEL_SPACING));
+                    + " spacings, got " + measures.string(DicomTag.PIXEL_SPACING));
         }
         String photometric = d.string(DicomTag.PHOTOMETRIC_INTERPRETATION);
+        double[][] positions = null;
+        double[][] rescale = null;
+        if (groups.perFrame != null && frames > 1 && groups.perFrame.size() == frames) {
+            positions = new double[frames][];
+            rescale = new double[frames][];
+            boolean rescaleVaries = false;
+            for (int i = 0; i < frames && positions != null; i++) {
+                positions[i] = sized(groups.macro(DicomTag.PLANE_POSITION_SEQUENCE, i, null),
+                        DicomTag.IMAGE_POSITION_PATIENT, 3);
+                if (positions[i] == null) {
+                    positions = null;
+                }
+            }
+            for (int i = 0; i < frames; i++) {
+                DicomObject t = groups.macro(DicomTag.PIXEL_VALUE_TRANSFORMATION_SEQUENCE, i, d);
+                rescale[i] = new double[] {t.doubleValue(DicomTag.RESCALE_SLOPE, 1),
+                        t.doubleValue(DicomTag.RESCALE_INTERCEPT, 0)};
+                rescaleVaries |= i > 0 && !java.util.Arrays.equals(rescale[i], rescale[0]);
+            }
+            if (!rescaleVaries) {
+                rescale = null;
+            }
+        }
         return new DicomMetadata(file, f.transferSyntax().uid(), d.string(DicomTag.SOP_INSTANCE_UID),
                 d.string(DicomTag.SERIES_INSTANCE_UID), d.string(DicomTag.MODALITY),
                 d.string(DicomTag.SERIES_DESCRIPTION), instance, d.intValue(DicomTag.ROWS, 0),
-                d.intValue(DicomTag.COLUMNS, 0), d.intValue(DicomTag.NUMBER_OF_FRAMES, 1),
+                d.intValue(DicomTag.COLUMNS, 0), frames,
                 d.intValue(DicomTag.SAMPLES_PER_PIXEL, 1), photometric == null ? "MONOCHROME2" : photometric,
                 d.intValue(DicomTag.PLANAR_CONFIGURATION, 0), d.intValue(DicomTag.BITS_ALLOCATED, 0),
                 d.intValue(DicomTag.BITS_STORED, d.intValue(DicomTag.BITS_ALLOCATED, 0)),
                 d.intValue(DicomTag.HIGH_BIT, d.intValue(DicomTag.BITS_STORED,
                         d.intValue(DicomTag.BITS_ALLOCATED, 0)) - 1),
                 d.intValue(DicomTag.PIXEL_REPRESENTATION, 0) == 1,
-                d.doubleValue(DicomTag.RESCALE_SLOPE, 1), d.doubleValue(DicomTag.RESCALE_INTERCEPT, 0), spacing,
-                positive(d, DicomTag.SLICE_THICKNESS), positive(d, DicomTag.SPACING_BETWEEN_SLICES),
-                sized(d, DicomTag.IMAGE_POSITION_PATIENT, 3), orientation(d), d.doubles(DicomTag.WINDOW_CENTER),
-                d.doubles(DicomTag.WINDOW_WIDTH));
+                transform.doubleValue(DicomTag.RESCALE_SLOPE, 1),
+                transform.doubleValue(DicomTag.RESCALE_INTERCEPT, 0), spacing,
+                positive(measures, DicomTag.SLICE_THICKNESS), positive(measures, DicomTag.SPACING_BETWEEN_SLICES),
+                sized(position, DicomTag.IMAGE_POSITION_PATIENT, 3), orientation(plane),
+                voi.doubles(DicomTag.WINDOW_CENTER), voi.doubles(DicomTag.WINDOW_WIDTH), positions, rescale);
+    }
+
+    /** The functional groups of an enhanced multi-frame image (PS3.3 C.7.6.16). */
+    private static final class FunctionalGroups {
+        final DicomObject shared;
+        final java.util.List<DicomObject> perFrame;
+
+        FunctionalGroups(DicomObject d) {
+            DicomElement s = d.get(DicomTag.SHARED_FUNCTIONAL_GROUPS);
+            DicomElement p = d.get(DicomTag.PER_FRAME_FUNCTIONAL_GROUPS);
+            shared = s != null && !s.items().isEmpty() ? s.items().get(0) : null;
+            perFrame = p != null && !p.items().isEmpty() ? p.items() : null;
+        }
+
+        /**
+         * The item of functional group {@code macro} for {@code frame} (per-frame first, then shared); {@code top}
+         * (the data set itself) when the top level already has the macro's attributes or no group has it.
+         */
+        DicomObject macro(int macro, int frame, DicomObject top) {
+            if (top != null && hasAny(top, macro)) {
+                return top;
+            }
+            if (perFrame != null && frame < perFrame.size()) {
+                DicomObject item = first(perFrame.get(frame), macro);
+                if (item != null) {
+                    return item;
+                }
+            }
+            if (shared != null) {
+                DicomObject item = first(shared, macro);
+                if (item != null) {
+                    return item;
+                }
+            }
+            return top != null ? top : new DicomObject(null);
+        }
+
+        private static DicomObject first(DicomObject group, int macro) {
+            DicomElement e = group.get(macro);
+            return e != null && !e.items().isEmpty() ? e.items().get(0) : null;
+        }
+
+        /** Whether the top level holds what this macro would hold. */
+        private static boolean hasAny(DicomObject d, int macro) {
+            return switch (macro) {
+                case DicomTag.PIXEL_MEASURES_SEQUENCE -> d.contains(DicomTag.PIXEL_SPACING);
+                case DicomTag.PLANE_ORIENTATION_SEQUENCE -> d.contains(DicomTag.IMAGE_ORIENTATION_PATIENT);
+                case DicomTag.PLANE_POSITION_SEQUENCE -> d.contains(DicomTag.IMAGE_POSITION_PATIENT);
+                case DicomTag.PIXEL_VALUE_TRANSFORMATION_SEQUENCE -> d.contains(DicomTag.RESCALE_SLOPE)
+                        || d.contains(DicomTag.RESCALE_INTERCEPT);
+                case DicomTag.FRAME_VOI_LUT_SEQUENCE -> d.contains(DicomTag.WINDOW_CENTER);
+                default -> false;
+            };
+        }
     }
 
     /** The normal of the image plane in LPS: row cosine × column cosine; null without orientation. */

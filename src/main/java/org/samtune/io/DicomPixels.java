@@ -40,6 +40,13 @@ final class DicomPixels {
             throw new FormatException(file, PIXEL_DATA, "missing: the file has no pixel data"
                     + (sopClass == null ? "" : " (SOP class " + sopClass + ")") + ", expected an image");
         }
+        if (f.transferSyntax().pixels() == TransferSyntax.Pixels.UNSUPPORTED) {
+            // Checked before the pixel module: such files often carry photometric values (YBR_ICT, ...) that
+            // only their codec defines, and the codec is what the user has to act on.
+            throw new FormatException(file, DicomTag.describe(DicomTag.TRANSFER_SYNTAX_UID), "pixel data"
+                    + " compressed with " + f.transferSyntax() + " cannot be decoded: supported are uncompressed,"
+                    + " RLE Lossless and JPEG Baseline (convert the file first, e.g. with gdcmconv --raw or dcmdjpeg)");
+        }
         validate(file, m, f.transferSyntax());
         long count = (long) m.rows() * m.columns() * m.frames() * m.samplesPerPixel();
         int[] stored = switch (f.transferSyntax().pixels()) {
@@ -57,12 +64,9 @@ final class DicomPixels {
                 boolean swapBytes = pixels.bigEndian() && m.bitsAllocated() == 8 && pixels.vr().equals("OW");
                 yield unpack(pixels.buffer(), pixels.offset(), pixels.bigEndian(), swapBytes, m, m.planarConfiguration());
             }
-            case RLE -> decodeRle(file, pixels, m, count);
+            case RLE -> decodeRle(file, pixels, m);
             case JPEG -> decodeJpeg(file, pixels, m, f.transferSyntax(), count);
-            case UNSUPPORTED -> throw new FormatException(file, DicomTag.describe(DicomTag.TRANSFER_SYNTAX_UID),
-                    "pixel data compressed with " + f.transferSyntax() + " cannot be decoded: supported are"
-                            + " uncompressed, RLE Lossless and JPEG Baseline (convert the file first, e.g. with"
-                            + " gdcmconv --raw or dcmdjpeg)");
+            case UNSUPPORTED -> throw new IllegalStateException("checked above");
         };
         float[] data = toValues(file, f.dataset(), m, stored);
         int samplesOut = isColour(m.photometricInterpretation()) ? 3 : 1;
@@ -110,9 +114,12 @@ final class DicomPixels {
                     "1-bit pixels are only supported uncompressed and monochrome");
         }
         long count = (long) m.rows() * m.columns() * m.frames() * (pi.equals("PALETTE COLOR") ? 3 : m.samplesPerPixel());
-        check(file, DicomTag.NUMBER_OF_FRAMES, count <= MAX_VALUES, "the image would hold " + count
-                + " values (" + m.frames() + " frames of " + m.rows() + "×" + m.columns() + "), more than "
-                + MAX_VALUES);
+        if (count > MAX_VALUES) {
+            throw new FormatException(file, DicomTag.describe(DicomTag.ROWS) + " × "
+                    + DicomTag.describe(DicomTag.COLUMNS) + " × " + DicomTag.describe(DicomTag.NUMBER_OF_FRAMES),
+                    "the image would hold " + count + " values (" + m.frames() + " frames of " + m.rows() + "×"
+                            + m.columns() + "), more than " + MAX_VALUES);
+        }
     }
 
     private static void check(Path file, int tag, boolean ok, String problem) {
@@ -168,7 +175,7 @@ final class DicomPixels {
         return out;
     }
 
-    private static int[] decodeRle(Path file, DicomElement pixels, DicomMetadata m, long count) {
+    private static int[] decodeRle(Path file, DicomElement pixels, DicomMetadata m) {
         List<FrameBytes> frames = frames(file, pixels, m, false);
         int bytesPerSample = m.bitsAllocated() / 8;
         int pixelCount = m.rows() * m.columns();
@@ -334,11 +341,14 @@ final class DicomPixels {
             case "MONOCHROME1", "MONOCHROME2": {
                 float[] out = new float[stored.length];
                 boolean unsigned32 = m.bitsStored() == 32 && !m.signed();
-                double slope = m.rescaleSlope();
-                double intercept = m.rescaleIntercept();
-                for (int i = 0; i < out.length; i++) {
-                    double v = unsigned32 ? Integer.toUnsignedLong(stored[i]) : stored[i];
-                    out[i] = (float) (v * slope + intercept);
+                int frameValues = out.length / m.frames();
+                for (int f = 0; f < m.frames(); f++) {
+                    double slope = m.frameRescale() != null ? m.frameRescale()[f][0] : m.rescaleSlope();
+                    double intercept = m.frameRescale() != null ? m.frameRescale()[f][1] : m.rescaleIntercept();
+                    for (int i = f * frameValues; i < (f + 1) * frameValues; i++) {
+                        double v = unsigned32 ? Integer.toUnsignedLong(stored[i]) : stored[i];
+                        out[i] = (float) (v * slope + intercept);
+                    }
                 }
                 return out;
             }

@@ -66,6 +66,22 @@ class DicomRealFilesTest {
         assertThat(m.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1");
     }
 
+    /**
+     * One oblique slice against nibabel 5.0.0's nicom wrapper, whose affine is LPS with voxel axes (row, column,
+     * −normal): ours is RAS with (column, row, +normal), so columns 0 and 1 swap, x and y flip and the slice
+     * column changes sign. nibabel printed for brain_001.dcm:
+     * [[0, 0.859375, 0, −110.5], [0.851606, 0, 0.268316, −78.3063], [0.115292, 0, −1.98192, −72.7575]].
+     */
+    @Test
+    void singleObliqueSliceAffineAgreesWithNibabel() {
+        Volume v = Dicom.read(DATA.resolve("mr-series/brain_001.dcm"));
+        assertThat(v.affine().m()).containsExactly(new double[] {
+            -0.859375, 0, 0, 110.5,
+            0, -0.851606, 0.268316, 78.3063,
+            0, 0.115292, 1.98192, -72.7575,
+            0, 0, 0, 1}, within(1e-6));
+    }
+
     @Test
     void ctSmallIsSigned16BitRescaledToHounsfield() {
         Volume v = Dicom.read(DATA.resolve("misc/CT_small.dcm"));

@@ -126,6 +126,9 @@ class DicomSyntheticTest {
     @Test
     void notDicomAtAll() throws IOException {
         Path p = write("notes.txt", "hello, this is not a scan\n".repeat(20).getBytes());
+        assertThat(Dicom.isDicom(p)).isFalse();
+        assertThat(Dicom.isDicom(DicomRealFilesTest.DATA.resolve("misc/CT_small.dcm"))).isTrue();
+        assertThat(Dicom.isDicom(write("bare.dcm", ctSlice(TransferSyntax.IMPLICIT_LITTLE).dataset()))).isTrue();
         assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("notes.txt").hasMessageContaining("not a DICOM file");
     }
@@ -179,6 +182,11 @@ class DicomSyntheticTest {
         assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("TransferSyntaxUID (0002,0010)")
                 .hasMessageContaining("1.2.840.10008.1.2.4.90 (JPEG 2000 Image Compression (Lossless Only))");
+        // A JPEG 2000 colour file: its YBR_ICT photometric value must not hide the real reason.
+        Path ict = write("j2kcolour.dcm", colour(j2k, "YBR_ICT", 0, 2, 2, 1).encapsulated(null, new byte[] {1, 2})
+                .build());
+        assertThatThrownBy(() -> Dicom.read(ict)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("TransferSyntaxUID (0002,0010): pixel data compressed with 1.2.840.10008.1.2.4.90");
         TransferSyntax lossless = TransferSyntax.of("1.2.840.10008.1.2.4.70");
         Path p2 = write("jpegll.dcm", ctSlice(lossless).encapsulated(null, new byte[] {1, 2}).build());
         assertThatThrownBy(() -> Dicom.read(p2)).isInstanceOf(FormatException.class)
@@ -437,5 +445,107 @@ class DicomSyntheticTest {
         Path p3 = write("short.dcm", d.build());
         assertThatThrownBy(() -> Dicom.read(p3)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("PixelData (7FE0,0010): has 8 bytes, expected 800");
+    }
+
+    /** Headers that claim gigabytes of pixels are refused from the bytes actually present, before allocating. */
+    @Test
+    void hugePixelClaimsAreRefusedBeforeAllocating() throws IOException {
+        DicomBuilder rle = new DicomBuilder(TransferSyntax.RLE_LOSSLESS);
+        rle.us(DicomTag.ROWS, 20000).us(DicomTag.COLUMNS, 20000);
+        rle.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        rle.encapsulated(null, DicomBuilder.rleFrame(new byte[8], 4, 1, 2));
+        Path p = write("rlehuge.dcm", rle.build());
+        assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("RLE frame 0 has 68 bytes, too few to decode to 800000000 bytes");
+
+        DicomBuilder frames = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        frames.is(DicomTag.NUMBER_OF_FRAMES, 100000);
+        frames.us(DicomTag.ROWS, 512).us(DicomTag.COLUMNS, 512);
+        frames.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        frames.ow(DicomTag.PIXEL_DATA, new short[512 * 512]);
+        Path p2 = write("frameshuge.dcm", frames.build());
+        assertThatThrownBy(() -> Dicom.read(p2)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("Rows (0028,0010) × Columns (0028,0011) × NumberOfFrames (0028,0008): the image"
+                        + " would hold 26214400000 values (100000 frames of 512×512)");
+        frames = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        frames.is(DicomTag.NUMBER_OF_FRAMES, 3000);
+        frames.us(DicomTag.ROWS, 512).us(DicomTag.COLUMNS, 512);
+        frames.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        frames.ow(DicomTag.PIXEL_DATA, new short[512 * 512]);
+        Path p3 = write("frames3000.dcm", frames.build());
+        assertThatThrownBy(() -> Dicom.read(p3)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("PixelData (7FE0,0010): has 524288 bytes, expected 1572864000 (3000 frames");
+    }
+
+    @Test
+    void multiFrameNativeStacksFramesAlongTheNormal() throws IOException {
+        DicomBuilder b = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        b.ds(DicomTag.SLICE_THICKNESS, 1.5);
+        b.ds(DicomTag.IMAGE_POSITION_PATIENT, 0, 0, 0);
+        b.ds(DicomTag.IMAGE_ORIENTATION_PATIENT, 1, 0, 0, 0, 0, -1);
+        b.is(DicomTag.NUMBER_OF_FRAMES, 3);
+        b.us(DicomTag.ROWS, 1).us(DicomTag.COLUMNS, 2);
+        b.us(DicomTag.BITS_ALLOCATED, 8).us(DicomTag.BITS_STORED, 8).us(DicomTag.HIGH_BIT, 7);
+        b.element(DicomTag.PIXEL_DATA, "OB", new byte[] {1, 2, 3, 4, 5, 6});
+        Volume v = Dicom.read(write("mf.dcm", b.build()));
+        assertThat(new int[] {v.nx(), v.ny(), v.nz()}).containsExactly(2, 1, 3);
+        assertThat(v.data()).containsExactly(1, 2, 3, 4, 5, 6);
+        // Coronal: normal = (1,0,0) × (0,0,−1) = (0, 1, 0) LPS → (0, −1, 0) RAS, 1.5 mm per frame.
+        assertThat(v.affine().apply(0, 0, 2)).containsExactly(new double[] {0, -3, 0}, within(1e-12));
+        assertThat(v.affine().orientation()).isEqualTo("LIP");
+    }
+
+    /** Enhanced MR: geometry in shared and per-frame functional groups, frames stored out of order. */
+    static byte[] enhanced(TransferSyntax ts, double[] frameZ) {
+        DicomBuilder shared = new DicomBuilder(ts)
+                .sequence(DicomTag.PIXEL_MEASURES_SEQUENCE, false, false, new DicomBuilder(ts)
+                        .ds(DicomTag.PIXEL_SPACING, 0.5, 0.75).ds(DicomTag.SLICE_THICKNESS, 2))
+                .sequence(DicomTag.PLANE_ORIENTATION_SEQUENCE, true, false, new DicomBuilder(ts)
+                        .ds(DicomTag.IMAGE_ORIENTATION_PATIENT, 1, 0, 0, 0, 1, 0));
+        DicomBuilder[] perFrame = new DicomBuilder[frameZ.length];
+        for (int f = 0; f < frameZ.length; f++) {
+            perFrame[f] = new DicomBuilder(ts)
+                    .sequence(DicomTag.PLANE_POSITION_SEQUENCE, false, true, new DicomBuilder(ts)
+                            .ds(DicomTag.IMAGE_POSITION_PATIENT, -5, 6, frameZ[f]))
+                    .sequence(DicomTag.PIXEL_VALUE_TRANSFORMATION_SEQUENCE, true, true, new DicomBuilder(ts)
+                            .ds(DicomTag.RESCALE_INTERCEPT, 10 * f).ds(DicomTag.RESCALE_SLOPE, f + 1));
+        }
+        DicomBuilder b = new DicomBuilder(ts);
+        b.string(DicomTag.MODALITY, "CS", "MR");
+        b.string(DicomTag.PHOTOMETRIC_INTERPRETATION, "CS", "MONOCHROME2");
+        b.is(DicomTag.NUMBER_OF_FRAMES, frameZ.length);
+        b.us(DicomTag.ROWS, 1).us(DicomTag.COLUMNS, 2);
+        b.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        b.sequence(DicomTag.SHARED_FUNCTIONAL_GROUPS, false, false, shared);
+        b.sequence(DicomTag.PER_FRAME_FUNCTIONAL_GROUPS, true, false, perFrame);
+        short[] px = new short[2 * frameZ.length];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (short) (i + 1);
+        }
+        return b.ow(DicomTag.PIXEL_DATA, px).build();
+    }
+
+    @Test
+    void enhancedMultiFrameUsesFunctionalGroupsAndSortsFrames() throws IOException {
+        for (TransferSyntax ts : new TransferSyntax[] {TransferSyntax.EXPLICIT_LITTLE, TransferSyntax.IMPLICIT_LITTLE}) {
+            Volume v = Dicom.read(write("enhanced.dcm", enhanced(ts, new double[] {4, 0, 2})));
+            assertThat(new int[] {v.nx(), v.ny(), v.nz()}).containsExactly(2, 1, 3);
+            // Stored values per frame (1,2), (3,4), (5,6); frame f has slope f+1, intercept 10f; sorted by z:
+            // frame 1 (z 0), frame 2 (z 2), frame 0 (z 4).
+            assertThat(v.data()).containsExactly(3 * 2 + 10, 4 * 2 + 10, 5 * 3 + 20, 6 * 3 + 20, 1, 2);
+            assertThat(v.affine().m()).containsExactly(new double[] {
+                -0.75, 0, 0, 5,
+                0, -0.5, 0, -6,
+                0, 0, 2, 0,
+                0, 0, 0, 1}, within(1e-12));
+            DicomMetadata m = (DicomMetadata) v.header();
+            assertThat(m.pixelSpacingMm()).containsExactly(0.5, 0.75);
+            assertThat(m.sliceThicknessMm()).isEqualTo(2.0);
+            assertThat(m.imagePositionPatient()).containsExactly(-5, 6, 0);
+        }
+        Path twins = write("twins.dcm", enhanced(TransferSyntax.EXPLICIT_LITTLE, new double[] {1, 3, 1}));
+        assertThatThrownBy(() -> Dicom.read(twins)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("twins.dcm: PlanePositionSequence (0020,9113): frame 3 at 1.0000 mm along the"
+                        + " normal duplicates frame 1");
     }
 }

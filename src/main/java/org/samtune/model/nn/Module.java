@@ -45,9 +45,31 @@ public abstract class Module {
 
     // ---- registration ------------------------------------------------------------------------------------
 
+    /**
+     * Set while {@link #shapesOnly} builds a model: parameters are zero-stride views of one zero, so a ViT-H's
+     * 641 M parameters can be listed with their shapes without allocating 2.5 GB.
+     */
+    private static final ThreadLocal<Boolean> SHAPES_ONLY = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Builds a model whose parameters have the right names and shapes but share one zero of storage (PyTorch's
+     * "meta" device). Such a model can be inspected (keys, shapes, counts) but not initialised, loaded or run.
+     */
+    public static <M extends Module> M shapesOnly(java.util.function.Supplier<M> build) {
+        boolean before = SHAPES_ONLY.get();
+        SHAPES_ONLY.set(true);
+        try {
+            return build.get();
+        } finally {
+            SHAPES_ONLY.set(before);
+        }
+    }
+
     /** Registers a float32 parameter of the given shape, zero-filled; {@link #resetParameters} initialises it. */
     protected final Parameter parameter(String name, long... shape) {
-        NDArray a = manager.zeros(new Shape(shape), DataType.FLOAT32);
+        NDArray a = SHAPES_ONLY.get()
+                ? manager.zeros(new Shape(), DataType.FLOAT32).broadcast(new Shape(shape))
+                : manager.zeros(new Shape(shape), DataType.FLOAT32);
         Parameter p = new Parameter(a);
         if (parameters.put(name, p) != null) {
             throw new IllegalStateException("parameter '" + name + "' registered twice");
@@ -204,6 +226,9 @@ public abstract class Module {
     }
 
     protected final void fill(Parameter p, float value) {
+        if (SHAPES_ONLY.get()) {
+            return;
+        }
         float[] v = new float[Math.toIntExact(p.numel())];
         Arrays.fill(v, value);
         p.array().set(v);

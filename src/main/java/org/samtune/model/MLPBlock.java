@@ -1,0 +1,27 @@
+package org.samtune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.samtune.model.nn.Activation;
+import org.samtune.model.nn.Layer;
+import org.samtune.model.nn.Linear;
+import org.samtune.model.nn.Module;
+
+/** SAM's {@code MLPBlock} (common.py): lin1 → activation → lin2. GELU in the ViT, ReLU in the two-way transformer. */
+public final class MLPBlock extends Module implements Layer {
+    public final Linear lin1;
+    public final Linear lin2;
+    private final Activation act;
+
+    public MLPBlock(NDManager manager, int embeddingDim, int mlpDim, Activation act) {
+        super(manager);
+        lin1 = module("lin1", new Linear(manager, embeddingDim, mlpDim));
+        lin2 = module("lin2", new Linear(manager, mlpDim, embeddingDim));
+        this.act = act;
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        return lin2.forward(act.forward(lin1.forward(x)));
+    }
+}

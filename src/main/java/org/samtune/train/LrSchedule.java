@@ -1,0 +1,84 @@
+package org.samtune.train;
+
+/**
+ * The learning rate of each optimiser step, as finetune-SAM sets it (spec §5.1).
+ *
+ * <p>The reference computes {@code lr_} <em>after</em> the optimiser step of 0-based iteration {@code i}:
+ * {@code base·(i+1)/warmup} while {@code i < warmup}, then {@code base·(1 − (i − warmup)/maxIter)^0.9}; the step at
+ * iteration {@code i} therefore uses the value computed after step {@code i − 1}, and the very first step uses the
+ * optimiser's initial lr {@code base/warmup}. So steps 0 and 1 both run at {@code base/warmup}, step {@code warmup}
+ * is the first at {@code base}. {@code maxIter} is {@code epochs · batchesPerEpoch}. Without warm-up the rate is
+ * constant.
+ */
+public final class LrSchedule {
+    private static final double POLY_POWER = 0.9;
+
+    private final double baseLr;
+    private final int warmupIters;
+    private final long maxIters;
+
+    private LrSchedule(double baseLr, int warmupIters, long maxIters) {
+        if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + baseLr);
+        }
+        this.baseLr = baseLr;
+        this.warmupIters = warmupIters;
+        this.maxIters = maxIters;
+    }
+
+    /** A constant rate (the reference without {@code -if_warmup}). */
+    public static LrSchedule constant(double baseLr) {
+        return new LrSchedule(baseLr, 0, 0);
+    }
+
+    /** Linear warm-up over {@code warmupIters} steps, then poly decay over {@code maxIters} (= epochs · batches). */
+    public static LrSchedule warmupPoly(double baseLr, int warmupIters, long maxIters) {
+        if (warmupIters < 1) {
+            throw new IllegalArgumentException("warm-up must last at least one iteration, got " + warmupIters);
+        }
+        if (maxIters < 1) {
+            throw new IllegalArgumentException("maximum iterations must be positive, got " + maxIters);
+        }
+        return new LrSchedule(baseLr, warmupIters, maxIters);
+    }
+
+    public boolean hasWarmup() {
+        return warmupIters > 0;
+    }
+
+    public double baseLr() {
+        return baseLr;
+    }
+
+    /** The rate the optimiser uses for the step with 0-based global index {@code step}. */
+    public double lrForStep(long step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
+        if (!hasWarmup()) {
+            return baseLr;
+        }
+        return step == 0 ? baseLr / warmupIters : lrAfterStep(step - 1);
+    }
+
+    /** The reference's {@code lr_}: the rate it sets after the optimiser step of 0-based iteration {@code i}. */
+    public double lrAfterStep(long i) {
+        if (!hasWarmup()) {
+            return baseLr;
+        }
+        if (i < warmupIters) {
+            return baseLr * ((i + 1) / (double) warmupIters);
+        }
+        double remaining = 1.0 - (i - warmupIters) / (double) maxIters;
+        // Python would raise on a negative base; the reference never gets there (i < maxIters), a resumed run
+        // trained past its planned length could, so the rate stops at 0.
+        return remaining <= 0 ? 0.0 : baseLr * Math.pow(remaining, POLY_POWER);
+    }
+
+    @Override
+    public String toString() {
+        return hasWarmup()
+                ? "warm-up " + warmupIters + " iterations then poly(0.9) decay over " + maxIters + " from " + baseLr
+                : "constant " + baseLr;
+    }
+}

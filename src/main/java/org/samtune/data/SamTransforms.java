@@ -56,24 +56,27 @@ public final class SamTransforms {
     }
 
     /**
-     * {@code Sam.postprocess_masks}: bilinear (align_corners=False) upsampling of {@code planes} low-res logit maps
-     * (e.g. B·C of (B, C, 256, 256)) to imgSize², crop to the pre-padding input size, bilinear to the original
-     * image size. Returns logits of (planes, origH, origW); threshold them with {@link #threshold}.
+     * {@code Sam.postprocess_masks}: bilinear (align_corners=False) upsampling of (batch, channels, lowH, lowW)
+     * low-res logits (SAM: (B, 1 or 3, 256, 256)) to imgSize², crop to the pre-padding input size (the
+     * {@link ResizeLongestSide} size), bilinear to the original image size. Returns logits of
+     * (batch, channels, origH, origW); threshold them with {@link #threshold}.
      */
-    public static float[] postprocessMasks(float[] lowRes, int planes, int lowH, int lowW, int imgSize,
-            int inputH, int inputW, int origH, int origW) {
+    public static float[] postprocessMasks(float[] lowRes, int batch, int channels, int lowH, int lowW,
+            int imgSize, int inputH, int inputW, int origH, int origW) {
+        int planes = Math.multiplyExact(batch, channels);
         if (inputH <= 0 || inputW <= 0 || inputH > imgSize || inputW > imgSize) {
             throw new IllegalArgumentException("SAM postprocess: input size " + inputH + "x" + inputW
                     + " must be positive and within " + imgSize + "x" + imgSize);
         }
-        float[] full = TorchBilinear.resize(lowRes, planes, lowH, lowW, imgSize, imgSize);
+        float[] full = TorchBilinear.resize(lowRes, batch, channels, lowH, lowW, imgSize, imgSize, false);
         float[] cropped = new float[planes * inputH * inputW];
         for (int p = 0; p < planes; p++) {
             for (int y = 0; y < inputH; y++) {
                 System.arraycopy(full, (p * imgSize + y) * imgSize, cropped, (p * inputH + y) * inputW, inputW);
             }
         }
-        return TorchBilinear.resize(cropped, planes, inputH, inputW, origH, origW);
+        // the crop is a strided view in torch; its kernel choice (and arithmetic) is that of a contiguous tensor
+        return TorchBilinear.resize(cropped, batch, channels, inputH, inputW, origH, origW, false);
     }
 
     /** {@code masks > mask_threshold}: 1 where the logit is above 0, else 0 (NaN gives 0, as in torch). */

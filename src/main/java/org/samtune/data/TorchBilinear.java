@@ -17,11 +17,13 @@ import ai.djl.ndarray.types.Shape;
  *   <li>source coordinate in double: scale·(dst + 0.5) − 0.5, negative values clamped to 0 (align_corners=True:
  *       scale·dst); i0 = floor, i1 = min(i0 + 1, in − 1); λ1 = (float)(src − i0), λ0 = 1 − λ1 in float;</li>
  *   <li>equal sizes copy (λ0 = 1, λ1 = 0);</li>
- *   <li>each output: {@code fma(fma(x00, w0, x01·w1), h0, fma(x10, w0, x11·w1)·h1)}, the fused multiply-adds the
- *       x86-64 AVX2 kernel executes (matches torch bit for bit on the golden data).</li>
+ *   <li>each output of the generic NCHW kernel: {@code fma(fma(x00, w0, x01·w1), h0, fma(x10, w0, x11·w1)·h1)},
+ *       the fused multiply-adds the x86-64 AVX2 build executes;</li>
+ *   <li>single-channel tensors (C = 1) are also "channels-last contiguous", and ATen sends them through its
+ *       channels-last kernel instead: (float)(Σ (float)(h·w) · x) with the sum in double.</li>
  * </ul>
- * PyTorch sends single-channel NCHW tensors (C = 1) through its channels-last kernel, which sums the four products
- * in another order; results then differ from this kernel by at most a couple of float ulps.
+ * Both reproduce torch 1.13 (CPU, AVX2) bit for bit on the golden data. Other builds (other SIMD levels, libtorch
+ * 2.x kernels) may differ in the last float bit.
  *
  * <p>{@link #resize(NDArray, int, int, boolean)} is the differentiable NDArray form, for losses on upsampled
  * logits: out = Wy · X · Wxᵀ with the same interpolation weights as matrices. Mathematically identical; it rounds
@@ -80,19 +82,24 @@ public final class TorchBilinear {
         return (float) in / out;
     }
 
-    /**
-     * Resizes {@code planes} images of {@code h × w} floats (C-order, e.g. N·C planes of an NCHW tensor) to
-     * {@code outH × outW}, align_corners=False.
-     */
-    public static float[] resize(float[] x, int planes, int h, int w, int outH, int outW) {
-        return resize(x, planes, h, w, outH, outW, false);
+    /** Resizes one (C, H, W) float image to (C, outH, outW), align_corners=False. */
+    public static float[] resize(float[] chw, int channels, int h, int w, int outH, int outW) {
+        return resize(chw, 1, channels, h, w, outH, outW, false);
     }
 
-    public static float[] resize(float[] x, int planes, int h, int w, int outH, int outW, boolean alignCorners) {
+    /**
+     * Resizes an (N, C, H, W) float tensor in C order to (N, C, outH, outW), reproducing whichever CPU kernel
+     * PyTorch picks for a contiguous tensor of that shape.
+     */
+    public static float[] resize(float[] x, int n, int c, int h, int w, int outH, int outW, boolean alignCorners) {
+        int planes = Math.multiplyExact(n, c);
         checkSizes(x.length, planes, h, w, outH, outW);
         Axis ay = Axis.of(h, outH, alignCorners);
         Axis ax = Axis.of(w, outW, alignCorners);
         float[] out = new float[Math.multiplyExact(planes, Math.multiplyExact(outH, outW))];
+        // A contiguous NCHW tensor with C = 1 (or a 1x1 image) also counts as channels-last contiguous, and
+        // ATen then runs its channels-last kernel: four weight products h·w, summed in double.
+        boolean channelsLast = c == 1 || h * w == 1;
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             int obase = p * outH * outW;
@@ -106,9 +113,16 @@ public final class TorchBilinear {
                     int c1 = ax.i1[ox];
                     float w0 = ax.w0[ox];
                     float w1 = ax.w1[ox];
-                    float t0 = Math.fma(x[r0 + c0], w0, x[r0 + c1] * w1);
-                    float t1 = Math.fma(x[r1 + c0], w0, x[r1 + c1] * w1);
-                    out[obase + oy * outW + ox] = Math.fma(t0, h0, t1 * h1);
+                    float v;
+                    if (channelsLast) {
+                        v = (float) ((double) (h0 * w0) * x[r0 + c0] + (double) (h0 * w1) * x[r0 + c1]
+                                + (double) (h1 * w0) * x[r1 + c0] + (double) (h1 * w1) * x[r1 + c1]);
+                    } else {
+                        float t0 = Math.fma(x[r0 + c0], w0, x[r0 + c1] * w1);
+                        float t1 = Math.fma(x[r1 + c0], w0, x[r1 + c1] * w1);
+                        v = Math.fma(t0, h0, t1 * h1);
+                    }
+                    out[obase + oy * outW + ox] = v;
                 }
             }
         }

@@ -56,7 +56,7 @@ public final class TorchBilinearAntialias {
         return x < 1f ? (float) (1.0 - x) : 0f;
     }
 
-    /** Resizes {@code planes} float images of {@code h × w} (C-order) to {@code outH × outW}. */
+    /** Resizes {@code planes} float images of {@code h × w} (C order, N·C planes of an NCHW tensor) to {@code outH × outW}. */
     public static float[] resize(float[] x, int planes, int h, int w, int outH, int outW) {
         TorchBilinear.checkSizes(x.length, planes, h, w, outH, outW);
         Taps tx = Taps.of(w, outW);

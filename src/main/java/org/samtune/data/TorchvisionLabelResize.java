@@ -34,15 +34,15 @@ public final class TorchvisionLabelResize {
         }
     }
 
-    /** Resizes {@code planes} label maps of {@code h × w} (C-order) to {@code outH × outW}. */
-    public static int[] resize(int[] labels, int planes, int h, int w, int outH, int outW, Antialias antialias) {
+    /** Resizes a (B, 1, h, w) label tensor (C order, one map per sample) to (B, 1, outH, outW). */
+    public static int[] resize(int[] labels, int batch, int h, int w, int outH, int outW, Antialias antialias) {
         float[] x = new float[labels.length];
         for (int i = 0; i < labels.length; i++) {
             x[i] = labels[i];
         }
         float[] y = antialias.enabled()
-                ? TorchBilinearAntialias.resize(x, planes, h, w, outH, outW)
-                : TorchBilinear.resize(x, planes, h, w, outH, outW);
+                ? TorchBilinearAntialias.resize(x, batch, h, w, outH, outW)
+                : TorchBilinear.resize(x, batch, 1, h, w, outH, outW, false);
         int[] out = new int[y.length];
         for (int i = 0; i < y.length; i++) {
             out[i] = (int) Math.rint(y[i]);

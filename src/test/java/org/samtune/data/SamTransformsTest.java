@@ -26,13 +26,27 @@ class SamTransformsTest {
         float[] low = Fixtures.npy("sam-tiny", "e2e_box_low_res_logits").toFloats(); // (1, 3, 32, 32)
         float[] expected = Fixtures.npy("sam-tiny", "e2e_box_postprocessed_logits").toFloats(); // (1, 3, 60, 80)
         TensorData masks = Fixtures.npy("sam-tiny", "e2e_box_masks"); // (1, 3, 60, 80) bool as uint8
-        float[] got = SamTransforms.postprocessMasks(low, 3, 32, 32, 128, 96, 128, 60, 80);
+        float[] got = SamTransforms.postprocessMasks(low, 1, 3, 32, 32, 128, 96, 128, 60, 80);
         Tolerance.assertClose("postprocess_masks", got, expected, 1e-6, 0);
         assertThat(Tolerance.maxAbsDiff(got, expected)).as("bit-exact for 3 channels").isZero();
         byte[] bin = SamTransforms.threshold(got);
         float[] want = masks.toFloats();
         for (int i = 0; i < bin.length; i++) {
             assertThat((float) bin[i]).as("mask pixel " + i).isEqualTo(want[i]);
+        }
+    }
+
+    @Test
+    void postprocessOfOneMaskAgreesWithTheThreeMaskRun() {
+        // multimask_output=False gives C = 1, which torch runs through its channels-last kernel: same values to
+        // within float rounding of the three-channel (generic kernel) run
+        float[] low = Fixtures.npy("sam-tiny", "e2e_box_low_res_logits").toFloats();
+        float[] expected = Fixtures.npy("sam-tiny", "e2e_box_postprocessed_logits").toFloats();
+        for (int c = 0; c < 3; c++) {
+            float[] one = java.util.Arrays.copyOfRange(low, c * 32 * 32, (c + 1) * 32 * 32);
+            float[] got = SamTransforms.postprocessMasks(one, 1, 1, 32, 32, 128, 96, 128, 60, 80);
+            float[] want = java.util.Arrays.copyOfRange(expected, c * 60 * 80, (c + 1) * 60 * 80);
+            Tolerance.assertClose("single-mask postprocess, mask " + c, got, want, 1e-6, 0);
         }
     }
 

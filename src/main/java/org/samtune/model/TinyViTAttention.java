@@ -1,0 +1,114 @@
+package org.samtune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.samtune.model.nn.Layer;
+import org.samtune.model.nn.LayerNorm;
+import org.samtune.model.nn.Linear;
+import org.samtune.model.nn.Module;
+import org.samtune.model.nn.Parameter;
+
+/**
+ * TinyViT's window attention (LeViT style) on (B·windows, N = window², dim) tokens:
+ * LayerNorm → qkv → per-head softmax(q·kᵀ·scale + bias) · v → proj.
+ *
+ * <p>Two layouts differ from SAM's ViT attention. The qkv output is viewed (B, N, heads, 3·headDim) and split
+ * per head into q | k | v, so channel c of qkv belongs to head c / (3·headDim). The additive bias is a learned
+ * table {@code attention_biases} (heads, offsets) indexed by the (|Δrow|, |Δcol|) offset between two positions
+ * of the window; {@code attention_bias_idxs} (N, N) is a non-persistent buffer recomputed here.
+ *
+ * <p>MobileSAM caches the gathered bias in {@code eval()}; its {@code build_sam_vit_t} calls {@code eval()}
+ * before loading, so an un-re-evaluated model keeps zero biases. This class always gathers the current table,
+ * which is what MobileSAM computes once {@code eval()} (or {@code train()}) is called after loading.
+ */
+public class TinyViTAttention extends Module implements Layer {
+    public final int dim;
+    public final int numHeads;
+    public final int keyDim;
+    public final int windowSize;
+    public final float scale;
+    public final LayerNorm norm;
+    public final Linear proj;
+    public final Parameter attention_biases;
+    private final NDArray flatBiasIdxs;
+
+    public TinyViTAttention(NDManager manager, int dim, int numHeads, int windowSize) {
+        super(manager);
+        this.dim = dim;
+        this.numHeads = numHeads;
+        this.keyDim = dim / numHeads;
+        this.windowSize = windowSize;
+        this.scale = (float) Math.pow(keyDim, -0.5);
+        norm = module("norm", new LayerNorm(manager, dim, 1e-5f));
+        module("qkv", new Linear(manager, dim, 3 * dim));
+        proj = module("proj", new Linear(manager, dim, dim));
+
+        int n = windowSize * windowSize;
+        long[] idxs = biasIndices(windowSize);
+        int offsets = (int) java.util.Arrays.stream(idxs).max().orElse(-1) + 1;
+        attention_biases = parameter("attention_biases", numHeads, offsets);
+        buffer("attention_bias_idxs", manager.create(idxs, new Shape(n, n)), false);
+        // attention_biases[:, idxs] as one torch.take over the flattened table: (heads, N, N) flat positions.
+        long[] flat = new long[numHeads * n * n];
+        for (int h = 0; h < numHeads; h++) {
+            for (int i = 0; i < n * n; i++) {
+                flat[h * n * n + i] = (long) h * offsets + idxs[i];
+            }
+        }
+        flatBiasIdxs = manager.create(flat, new Shape(numHeads, n, n));
+    }
+
+    /**
+     * For every pair of positions (p1, p2) of a window (row-major), the index of their offset
+     * (|Δrow|, |Δcol|) in first-seen order, as MobileSAM enumerates them: (N·N), N = window².
+     */
+    public static long[] biasIndices(int windowSize) {
+        int n = windowSize * windowSize;
+        Map<Integer, Integer> offsets = new LinkedHashMap<>();
+        long[] idxs = new long[n * n];
+        for (int p1 = 0; p1 < n; p1++) {
+            for (int p2 = 0; p2 < n; p2++) {
+                int dy = Math.abs(p1 / windowSize - p2 / windowSize);
+                int dx = Math.abs(p1 % windowSize - p2 % windowSize);
+                int key = dy * windowSize + dx;
+                Integer idx = offsets.get(key);
+                if (idx == null) {
+                    idx = offsets.size();
+                    offsets.put(key, idx);
+                }
+                idxs[p1 * n + p2] = idx;
+            }
+        }
+        return idxs;
+    }
+
+    /** The qkv projection; a LoRA wrapper may replace it (state-dict key {@code qkv}). */
+    public Layer qkv() {
+        return (Layer) child("qkv");
+    }
+
+    /** {@code attention_biases[:, attention_bias_idxs]}: (heads, N, N), differentiable w.r.t. the table. */
+    public NDArray bias() {
+        return attention_biases.array().take(flatBiasIdxs.getManager(), flatBiasIdxs);
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        long b = x.getShape().get(0);
+        long n = x.getShape().get(1);
+        x = norm.forward(x);
+        NDArray qkv = qkv().forward(x).reshape(b, n, numHeads, 3L * keyDim);
+        NDList parts = qkv.split(new long[] {keyDim, 2L * keyDim}, 3);
+        NDArray q = parts.get(0).transpose(0, 2, 1, 3);
+        NDArray k = parts.get(1).transpose(0, 2, 1, 3);
+        NDArray v = parts.get(2).transpose(0, 2, 1, 3);
+        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias());
+        attn = attn.softmax(-1);
+        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
+        return proj.forward(out);
+    }
+}

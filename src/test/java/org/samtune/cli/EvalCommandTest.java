@@ -1,0 +1,121 @@
+package org.samtune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.samtune.io.Affine;
+import org.samtune.io.Nifti;
+import org.samtune.io.NiftiDataType;
+import org.samtune.io.Volume;
+
+class EvalCommandTest {
+
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Boxes of label value 5 (and a second class 9 in the truth only) on a 20×18×16 grid, spacing 1.5/1/2 mm. */
+    static Volume labels(int x0, boolean withSecondClass, Affine affine) {
+        int nx = 20;
+        int ny = 18;
+        int nz = 16;
+        float[] d = new float[nx * ny * nz];
+        for (int k = 4; k < 12; k++) {
+            for (int j = 4; j < 14; j++) {
+                for (int i = x0; i < x0 + 10; i++) {
+                    d[i + nx * (j + ny * k)] = 5;
+                }
+            }
+        }
+        if (withSecondClass) {
+            d[1 + nx * (1 + ny)] = 9;
+        }
+        return new Volume(nx, ny, nz, d, affine);
+    }
+
+    @Test
+    void scoresShiftedBoxesFromNiftiFilesAndWritesTheTables() throws Exception {
+        Affine affine = Affine.diagonal(1.5, 1.0, 2.0);
+        Path truth = dir.resolve("case1_truth.nii.gz");
+        Path pred = dir.resolve("case1_pred.nii.gz");
+        Nifti.write(truth, labels(4, true, affine), NiftiDataType.UINT8);
+        Nifti.write(pred, labels(6, false, affine), NiftiDataType.UINT8);
+        Path csv = dir.resolve("out/metrics.csv");
+        Run r = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--classes", "box=5;dot=9",
+                "--nsd-mm", "2", "--out", csv.toString(), "--per-slice", "axial");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo(
+                "case,slice,class_index,class,dice,iou,hd95_mm,assd_mm,nsd,pred_voxels,truth_voxels");
+        // Boxes 10×10×8 shifted by 2 voxels along x: Dice 0.8, IoU 2/3 exactly; classic HD would be 3 mm.
+        assertThat(lines.get(1)).startsWith("case1_truth,volume,1,box,0.800000,0.666667,");
+        assertThat(lines.get(1)).endsWith(",800,800");
+        assertThat(lines.get(2)).isEqualTo("case1_truth,volume,2,dot,0.000000,0.000000,inf,inf,0.000000,0,1");
+        // 8 axial slices hold the box; the dot's slice (k = 1) holds class 2 only.
+        assertThat(lines.stream().filter(l -> l.matches("case1_truth,\\d+,1,box,.*"))).hasSize(9);
+        assertThat(lines.stream().filter(l -> l.startsWith("case1_truth,4,1,box,0.800000,0.666667,3.000000,")))
+                .hasSize(1);
+        assertThat(r.out()).contains("Mean per class over volumes").contains("box").contains("0.8000");
+        assertThat(r.err()).contains("class dot is missing from the prediction");
+        assertThat(Files.readString(dir.resolve("out/metrics-means.csv")))
+                .startsWith("scope,class_index,class,rows,dice,dice_n,");
+    }
+
+    @Test
+    void twoCasesAreAveraged() throws Exception {
+        Affine affine = Affine.diagonal(1, 1, 1);
+        Path t1 = dir.resolve("a.nii.gz");
+        Path t2 = dir.resolve("b.nii");
+        Nifti.write(t1, labels(4, false, affine), NiftiDataType.UINT8);
+        Nifti.write(t2, labels(4, false, affine), NiftiDataType.UINT8);
+        Path p2 = dir.resolve("p2.nii.gz");
+        Nifti.write(p2, labels(6, false, affine), NiftiDataType.UINT8);
+        Path csv = dir.resolve("m.csv");
+        Run r = run("eval", "--pred", t1.toString(), "--truth", t1.toString(), "--pred", p2.toString(),
+                "--truth", t2.toString(), "--out", csv.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        String means = Files.readString(dir.resolve("m-means.csv"));
+        // Dice 1.0 and 0.8 → mean 0.9 over 2 cases of class "5".
+        assertThat(means).contains("volume,1,5,2,0.900000,2,");
+    }
+
+    @Test
+    void differentGridsAreAClearError() throws Exception {
+        Path truth = dir.resolve("t.nii.gz");
+        Path pred = dir.resolve("p.nii.gz");
+        Nifti.write(truth, labels(4, false, Affine.diagonal(1, 1, 1)), NiftiDataType.UINT8);
+        Nifti.write(pred, labels(4, false, Affine.diagonal(1, 1, 2)), NiftiDataType.UINT8);
+        Run r = run("eval", "--pred", pred.toString(), "--truth", truth.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("samtune: error: eval: " + pred).contains(truth.toString())
+                .contains("not on the same voxel grid");
+    }
+
+    @Test
+    void unpairedInputsAndBadClassesAreClearErrors() throws Exception {
+        Path truth = dir.resolve("t.nii.gz");
+        Nifti.write(truth, labels(4, false, Affine.identity()), NiftiDataType.UINT8);
+        Run r = run("eval", "--truth", truth.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("expected as many --pred as --truth");
+        Run bad = run("eval", "--pred", truth.toString(), "--truth", truth.toString(), "--classes", "a=1;b=x");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--classes: expected an integer label value, got 'x'");
+    }
+}

@@ -132,10 +132,21 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
             return encoderBlocks;
         }
         List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < sam.imageEncoder().peftUnits(); i++) {
+        for (int i = 0; i < peftUnits(sam); i++) {
             all.add(i);
         }
         return all;
+    }
+
+    /** ViT: its blocks; TinyViT: its three attention stages (finetune-SAM indexes layers[1..3] as 0..2). */
+    static int peftUnits(Sam sam) {
+        if (sam.imageEncoder() instanceof org.samtune.model.ImageEncoderViT vit) {
+            return vit.blocks.size();
+        }
+        if (sam.imageEncoder() instanceof org.samtune.model.TinyViT tiny) {
+            return tiny.layers.size() - 1;
+        }
+        throw new SamtuneException("no adapter/LoRA units known for " + sam.imageEncoder().getClass().getSimpleName());
     }
 
     /** The freezing rule for one state-dict name, after insertion (spec §4.4). */

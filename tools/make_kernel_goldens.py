@@ -13,6 +13,8 @@ Each .npz holds cases c<k>_x (input) and c<k>_y (output); shapes carry the sizes
   finetune_sam_pre.npz   finetune-SAM Public_dataset transforms with real torchvision (Debian 0.14.1):
                          image x (uint8 HW or HWC) -> y (3,S,S) float; c<k>_norm 0 = 'sam', 1 = 'medsam';
                          mask m -> m_y (NEAREST); long mask -> torchvision Resize((S/4,S/4)) -> gt_y
+  full_size.json         SHA-256 of outputs at the real sizes (1024², 256²) for inputs given by integer formulas
+                         that the Java test recomputes (too large to commit as arrays)
 """
 import os
 import numpy as np
@@ -65,7 +67,7 @@ def label_cases():
 
 def pil_cases(resample):
     shapes = [((37, 53), (20, 30)), ((20, 30), (64, 48)), ((64, 48), (17, 100)), ((60, 80), (96, 128)),
-              ((100, 90), (7, 5)), ((40, 40), (40, 20)), ((33, 41), (33, 41)), ((9, 11), (250, 3))]
+              ((100, 90), (7, 5)), ((40, 40), (40, 20)), ((33, 41), (33, 41)), ((9, 11), (250, 3)), ((20, 30), (7, 30))]
     cases = []
     for k, ((h, w), (oh, ow)) in enumerate(shapes):
         shape = (h, w, 3) if k % 2 == 0 else (h, w)
@@ -133,6 +135,58 @@ def finetune_sam_cases():
     return cases
 
 
+def pattern_u8(h, w, c):
+    y, x, ch = np.meshgrid(np.arange(h), np.arange(w), np.arange(c), indexing='ij')
+    return ((y * 7 + x * 13 + ch * 101 + (x * y) % 31) % 256).astype(np.uint8)
+
+
+def pattern_f32(n):
+    i = np.arange(n, dtype=np.int64)
+    return (((i * 37) % 1000).astype(np.float32) / np.float32(100) - np.float32(5)).astype(np.float32)
+
+
+def full_size_hashes():
+    import hashlib
+    import json
+    from torchvision import transforms
+    h = lambda a: hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+    out = {}
+    grey = pattern_u8(384, 384, 1)[..., 0]
+    out['pil_bilinear_384_L_to_1024'] = h(np.array(Image.fromarray(grey).resize((1024, 1024), Image.BILINEAR)))
+    rgb = pattern_u8(512, 400, 3)
+    out['pil_bilinear_512x400_RGB_to_1024'] = h(np.array(Image.fromarray(rgb).resize((1024, 1024), Image.BILINEAR)))
+    out['pil_nearest_384_L_to_1024'] = h(np.array(Image.fromarray(grey).resize((1024, 1024), Image.NEAREST)))
+    rgb2 = pattern_u8(300, 500, 3)
+    nh, nw = get_preprocess_shape(300, 500, 1024)
+    out['resize_longest_300x500_RGB_to_1024'] = h(np.array(Image.fromarray(rgb2).resize((nw, nh), Image.BILINEAR)))
+    low = torch.from_numpy(pattern_f32(2 * 3 * 256 * 256).reshape(2, 3, 256, 256))
+    up = F.interpolate(low, (1024, 1024), mode='bilinear', align_corners=False)
+    up = F.interpolate(up[..., :614, :1024], (300, 500), mode='bilinear', align_corners=False)
+    out['sam_postprocess_2x3x256_to_300x500'] = h(up.numpy())
+    one = F.interpolate(low[:, :1].contiguous(), (1024, 1024), mode='bilinear', align_corners=False)
+    out['torch_bilinear_2x1x256_to_1024'] = h(one.numpy())
+    # the same values as a strided slice: no longer channels-last contiguous, so ATen's generic kernel runs
+    one = F.interpolate(low[:, :1], (1024, 1024), mode='bilinear', align_corners=False)
+    out['torch_bilinear_2x1x256_to_1024_slice'] = h(one.numpy())
+    # SAM postprocess with one mask per image (multimask_output=False): the crop decides the kernel
+    for b in (1, 2):
+        m = low[:b, :1].contiguous()
+        up = F.interpolate(m, (1024, 1024), mode='bilinear', align_corners=False)
+        up = F.interpolate(up[..., :614, :1024], (300, 500), mode='bilinear', align_corners=False)
+        out[f'sam_postprocess_{b}x1x256_to_300x500'] = h(up.numpy())
+    lab = torch.from_numpy((pattern_u8(1024, 1024, 1)[..., 0] // 86).astype(np.int64))[None, None]
+    out['tv_label_1024_to_256'] = h(transforms.Resize((256, 256))(lab).numpy().astype(np.int64))
+    out['tv_label_1024_to_256_antialias'] = h(
+        torch.round(F.interpolate(lab.float(), (256, 256), mode='bilinear', align_corners=False, antialias=True))
+        .to(torch.int64).numpy())
+    img = Image.fromarray(grey).convert('RGB')
+    t = transforms.Compose([transforms.Resize((1024, 1024)), transforms.ToTensor(),
+                            transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])])
+    out['finetune_sam_image_384_L_sam'] = h(t(img).numpy())
+    with open(os.path.join(OUT, 'full_size.json'), 'w') as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     save('torch_bilinear.npz', torch_cases())
@@ -143,4 +197,5 @@ if __name__ == '__main__':
     save('pil_nearest.npz', pil_cases(Image.NEAREST))
     save('sam_resize_longest.npz', resize_longest_cases())
     save('finetune_sam_pre.npz', finetune_sam_cases())
+    full_size_hashes()
     print(torch.__version__, Image.__version__)

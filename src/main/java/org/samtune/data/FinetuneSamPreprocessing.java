@@ -29,7 +29,8 @@ public final class FinetuneSamPreprocessing {
 
     /** The model input (3, size, size) for an 8-bit grey or RGB image. */
     public static float[] image(UInt8Image image, int size, Normalization normalization) {
-        UInt8Image rgb = PilResize.bilinear(image.toRgb(), size, size);
+        // PIL resamples each band alike, so resizing a grey image before replicating it is the same, 3x cheaper
+        UInt8Image rgb = PilResize.bilinear(image, size, size).toRgb();
         return normalize(toTensor(rgb), normalization);
     }
 

@@ -1,5 +1,10 @@
 package org.samtune.data;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * SAM's own pre- and post-processing ({@code segment_anything.modeling.Sam.preprocess} and
  * {@code postprocess_masks}), as pure functions on float arrays in C order.
@@ -75,8 +80,11 @@ public final class SamTransforms {
                 System.arraycopy(full, (p * imgSize + y) * imgSize, cropped, (p * inputH + y) * inputW, inputW);
             }
         }
-        // the crop is a strided view in torch; its kernel choice (and arithmetic) is that of a contiguous tensor
-        return TorchBilinear.resize(cropped, batch, channels, inputH, inputW, origH, origW, false);
+        // In torch the crop is a strided view of the imgSize² tensor; its strides (not the copy's) pick the kernel.
+        long[] viewSizes = {batch, channels, inputH, inputW};
+        long[] viewStrides = {(long) channels * imgSize * imgSize, (long) imgSize * imgSize, imgSize, 1};
+        return TorchBilinear.resize(cropped, batch, channels, inputH, inputW, origH, origW, false,
+                TorchBilinear.channelsLastContiguous(viewSizes, viewStrides));
     }
 
     /** {@code masks > mask_threshold}: 1 where the logit is above 0, else 0 (NaN gives 0, as in torch). */
@@ -86,5 +94,28 @@ public final class SamTransforms {
             out[i] = logits[i] > MASK_THRESHOLD ? (byte) 1 : (byte) 0;
         }
         return out;
+    }
+
+    /** {@link #preprocess(UInt8Image, int)} as a (1, 3, imgSize, imgSize) float32 array in {@code manager}. */
+    public static NDArray preprocessToArray(NDManager manager, UInt8Image resizedRgb, int imgSize) {
+        return manager.create(preprocess(resizedRgb, imgSize), new Shape(1, 3, imgSize, imgSize));
+    }
+
+    /**
+     * {@link #postprocessMasks(float[], int, int, int, int, int, int, int, int, int)} on a (B, C, h, w) array
+     * (copied to the heap; the result is a new float32 (B, C, origH, origW) array in the same manager).
+     */
+    public static NDArray postprocessMasks(NDArray lowRes, int imgSize, int inputH, int inputW, int origH,
+            int origW) {
+        Shape s = lowRes.getShape();
+        if (s.dimension() != 4) {
+            throw new IllegalArgumentException("low-res masks must be (B, C, h, w), got " + s);
+        }
+        int b = Math.toIntExact(s.get(0));
+        int c = Math.toIntExact(s.get(1));
+        float[] x = lowRes.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] y = postprocessMasks(x, b, c, Math.toIntExact(s.get(2)), Math.toIntExact(s.get(3)), imgSize, inputH,
+                inputW, origH, origW);
+        return lowRes.getManager().create(y, new Shape(b, c, origH, origW));
     }
 }

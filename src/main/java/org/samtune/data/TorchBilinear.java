@@ -7,8 +7,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * {@code torch.nn.functional.interpolate(x, size=(outH, outW), mode='bilinear', align_corners=…,
- * antialias=False)} on float32 data, reproducing PyTorch's CPU arithmetic (torch 1.13 {@code UpSampleKernel.cpp},
- * generic NCHW path).
+ * antialias=False)} on float32 data, reproducing PyTorch's CPU arithmetic (torch 1.13 {@code UpSampleKernel.cpp}).
  *
  * <p>Index and weight arithmetic, exactly as ATen does it for a float tensor:
  * <ul>
@@ -19,8 +18,9 @@ import ai.djl.ndarray.types.Shape;
  *   <li>equal sizes copy (λ0 = 1, λ1 = 0);</li>
  *   <li>each output of the generic NCHW kernel: {@code fma(fma(x00, w0, x01·w1), h0, fma(x10, w0, x11·w1)·h1)},
  *       the fused multiply-adds the x86-64 AVX2 build executes;</li>
- *   <li>single-channel tensors (C = 1) are also "channels-last contiguous", and ATen sends them through its
- *       channels-last kernel instead: (float)(Σ (float)(h·w) · x) with the sum in double.</li>
+ *   <li>tensors that are also "channels-last contiguous" (a contiguous tensor with C = 1, see
+ *       {@link #channelsLastContiguous}) go through ATen's channels-last kernel instead:
+ *       (float)(Σ (float)(h·w) · x) with the sum in double.</li>
  * </ul>
  * Both reproduce torch 1.13 (CPU, AVX2) bit for bit on the golden data. Other builds (other SIMD levels, libtorch
  * 2.x kernels) may differ in the last float bit.
@@ -92,14 +92,43 @@ public final class TorchBilinear {
      * PyTorch picks for a contiguous tensor of that shape.
      */
     public static float[] resize(float[] x, int n, int c, int h, int w, int outH, int outW, boolean alignCorners) {
+        long[] sizes = {n, c, h, w};
+        long[] strides = {(long) c * h * w, (long) h * w, w, 1};
+        return resize(x, n, c, h, w, outH, outW, alignCorners, channelsLastContiguous(sizes, strides));
+    }
+
+    /**
+     * ATen's {@code is_contiguous(memory_format=torch.channels_last)} for a 4-D tensor of these sizes and strides,
+     * which decides the CPU kernel: the dims C, W, H, N (skipping size-1 dims) must have strides 1, C, C·W, …
+     * A contiguous NCHW tensor with C = 1 passes; so does a crop of it along H when N = 1, but not one along W.
+     */
+    public static boolean channelsLastContiguous(long[] sizes, long[] strides) {
+        long expected = 1;
+        for (int d : new int[] {1, 3, 2, 0}) {
+            if (sizes[d] != 1) {
+                if (strides[d] != expected) {
+                    return false;
+                }
+                expected *= sizes[d];
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Resizes (N, C, H, W) data given in C order, with the kernel chosen explicitly: {@code channelsLastKernel}
+     * = {@link #channelsLastContiguous} of the tensor as PyTorch saw it (a strided view may differ from its
+     * contiguous copy).
+     */
+    public static float[] resize(float[] x, int n, int c, int h, int w, int outH, int outW, boolean alignCorners,
+            boolean channelsLastKernel) {
         int planes = Math.multiplyExact(n, c);
         checkSizes(x.length, planes, h, w, outH, outW);
         Axis ay = Axis.of(h, outH, alignCorners);
         Axis ax = Axis.of(w, outW, alignCorners);
         float[] out = new float[Math.multiplyExact(planes, Math.multiplyExact(outH, outW))];
-        // A contiguous NCHW tensor with C = 1 (or a 1x1 image) also counts as channels-last contiguous, and
-        // ATen then runs its channels-last kernel: four weight products h·w, summed in double.
-        boolean channelsLast = c == 1 || h * w == 1;
+        // channels-last kernel: four weight products h·w, summed in double; generic kernel: two fused passes
+        boolean channelsLast = channelsLastKernel;
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             int obase = p * outH * outW;
@@ -130,8 +159,9 @@ public final class TorchBilinear {
     }
 
     /**
-     * Differentiable bilinear resize (align_corners=False) of the last two axes of {@code x} (any leading shape,
-     * float32), built from matrix products so that DJL's autograd sees it: Wy · X · Wxᵀ.
+     * Differentiable bilinear resize of the last two axes of {@code x} (any leading shape, cast to float32), built
+     * from matrix products so that DJL's autograd sees it: Wy · X · Wxᵀ. The weight matrices are created in
+     * {@code x}'s manager; call it inside an {@code NDScope}. Non-finite inputs spread along rows/columns (0·∞).
      */
     public static NDArray resize(NDArray x, int outH, int outW, boolean alignCorners) {
         Shape s = x.getShape();

@@ -10,6 +10,10 @@ package org.samtune.data;
  * support + 0.5), in); w_j = tri(((j + xmin) − center + 0.5)·invscale) normalised by their float sum. The width
  * pass runs first into a float buffer, then the height pass; each output accumulates
  * {@code out = x0·w0; out = fma(x_j, w_j, out)}.
+ *
+ * <p>The weights are bit-identical to torch 1.13's; the accumulation matches torch bit for bit for up to three taps
+ * (upsampling, mild downsampling) but torch's compiled loop rounds some longer sums differently, so outputs differ
+ * by at most 1 float ulp (max 4.8e-7 on the golden data with values ~N(0, 3)).
  */
 public final class TorchBilinearAntialias {
     private TorchBilinearAntialias() {}

@@ -22,7 +22,7 @@ class PilResizeTest {
     private static void check(String file, boolean bilinear) {
         Map<String, TensorData> npz = KernelGoldens.load(file);
         int n = KernelGoldens.caseCount(npz);
-        assertThat(n).isEqualTo(8);
+        assertThat(n).isEqualTo(9);
         for (int k = 0; k < n; k++) {
             UInt8Image x = KernelGoldens.image(npz.get("c" + k + "_x"));
             UInt8Image y = KernelGoldens.image(npz.get("c" + k + "_y"));

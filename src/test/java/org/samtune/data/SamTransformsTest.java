@@ -51,6 +51,30 @@ class SamTransformsTest {
     }
 
     @Test
+    void ndarrayFormsMatchTheFloatForms() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            float[] low = Fixtures.npy("sam-tiny", "e2e_box_low_res_logits").toFloats();
+            ai.djl.ndarray.NDArray lowArr = m.create(low, new ai.djl.ndarray.types.Shape(1, 3, 32, 32));
+            ai.djl.ndarray.NDArray post = SamTransforms.postprocessMasks(lowArr, 128, 96, 128, 60, 80);
+            assertThat(post.getShape().getShape()).containsExactly(1, 3, 60, 80);
+            Tolerance.assertClose("ndarray postprocess", post,
+                    Fixtures.npy("sam-tiny", "e2e_box_postprocessed_logits"), 0, 0);
+            TensorData raw = Fixtures.npy("sam-tiny", "raw_image");
+            byte[] hwc = new byte[3 * 96 * 128];
+            float[] chw = raw.toFloats();
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < 96 * 128; i++) {
+                    hwc[i * 3 + c] = (byte) chw[c * 96 * 128 + i];
+                }
+            }
+            ai.djl.ndarray.NDArray pre = SamTransforms.preprocessToArray(m, new UInt8Image(96, 128, 3, hwc), 128);
+            assertThat(pre.getShape().getShape()).containsExactly(1, 3, 128, 128);
+            Tolerance.assertClose("ndarray preprocess", pre.toFloatArray(),
+                    Fixtures.npy("sam-tiny", "raw_image_preprocessed").toFloats(), 0, 0);
+        }
+    }
+
+    @Test
     void preprocessRejectsImagesLargerThanTheModelInput() {
         assertThatThrownBy(() -> SamTransforms.preprocess(new float[3 * 130 * 10], 130, 10, 128))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fit in 128x128");

@@ -1,0 +1,149 @@
+package org.samtune.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.samtune.SamtuneException;
+import org.samtune.report.MetricsCsv;
+import org.samtune.report.TrainingCurve;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The output folder of a fine-tuning run:
+ * <ul>
+ *   <li>{@code config.yaml}: every setting ({@link TrainConfig}), written once, read back by resume;
+ *   <li>{@code metrics.csv}: per-iteration and per-validation rows ({@link MetricsCsv});
+ *   <li>{@code training-curve.png}: losses and validation Dice against the epoch, redrawn on request;
+ *   <li>{@code train.log}: time-stamped messages.
+ * </ul>
+ * Checkpoint files are named here ({@link #file(String)}) but written by the training loop.
+ */
+public final class RunFolder implements AutoCloseable {
+    public static final String CONFIG = "config.yaml";
+    public static final String METRICS = "metrics.csv";
+    public static final String CURVE = "training-curve.png";
+    public static final String LOG = "train.log";
+
+    private static final Logger LOG_SLF4J = LoggerFactory.getLogger(RunFolder.class);
+
+    private final Path dir;
+    private final TrainConfig config;
+    private final MetricsCsv metrics;
+    private final BufferedWriter log;
+
+    private RunFolder(Path dir, TrainConfig config, MetricsCsv metrics, BufferedWriter log) {
+        this.dir = dir;
+        this.config = config;
+        this.metrics = metrics;
+        this.log = log;
+    }
+
+    /**
+     * Starts a new run in {@code dir} (created if needed). A folder that already holds a run is refused, so results
+     * are never mixed; use {@link #resume} to continue it.
+     */
+    public static RunFolder create(Path dir, TrainConfig config) {
+        if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS))) {
+            throw new SamtuneException(dir + ": already holds a run (" + CONFIG + " or " + METRICS
+                    + " exists); choose a new output folder or resume this one");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SamtuneException(dir + ": cannot create the run folder: " + e.getMessage(), e);
+        }
+        config.write(dir.resolve(CONFIG));
+        RunFolder f = open(dir, config, -1);
+        f.log("run started in " + dir.toAbsolutePath());
+        return f;
+    }
+
+    /**
+     * Continues the run in {@code dir}: reads its settings and drops metric rows after {@code completedIters}
+     * (those of the interrupted part that the checkpoint being resumed does not contain).
+     */
+    public static RunFolder resume(Path dir, long completedIters) {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfg)) {
+            throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
+        }
+        TrainConfig config = TrainConfig.read(cfg);
+        RunFolder f = open(dir, config, completedIters);
+        f.log("run resumed after iteration " + completedIters);
+        return f;
+    }
+
+    private static RunFolder open(Path dir, TrainConfig config, long keepUpTo) {
+        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.numClasses(), keepUpTo);
+        try {
+            BufferedWriter log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return new RunFolder(dir, config, metrics, log);
+        } catch (IOException e) {
+            metrics.close();
+            throw new SamtuneException(dir.resolve(LOG) + ": cannot open the log: " + e.getMessage(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** A file inside the run folder, e.g. {@code file("checkpoint_best.safetensors")}. */
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** Appends a time-stamped line to {@code train.log} (and to the application log). */
+    public void log(String message) {
+        LOG_SLF4J.info(message);
+        try {
+            log.write(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + message);
+            log.write('\n');
+            log.flush();
+        } catch (IOException e) {
+            throw new SamtuneException(dir.resolve(LOG) + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** One training iteration ({@code iter} = 0-based global index of the step). */
+    public void logIteration(int epoch, long iter, double loss, double diceLoss, double ceLoss, double lr) {
+        metrics.train(epoch, iter, loss, diceLoss, ceLoss, lr);
+    }
+
+    /** One validation, after {@code itersDone} training iterations. */
+    public void logValidation(int epoch, long itersDone, double valLoss, double[] dicePerClass) {
+        metrics.validation(epoch, itersDone, valLoss, dicePerClass);
+        double mean = java.util.Arrays.stream(dicePerClass).average().orElse(Double.NaN);
+        log(String.format(java.util.Locale.ROOT, "epoch %d validation: loss %.5f, Dice %.4f (per class %s)", epoch,
+                valLoss, mean, java.util.Arrays.toString(dicePerClass)));
+    }
+
+    /** Redraws {@code training-curve.png} from {@code metrics.csv}. */
+    public void writeCurve() {
+        List<MetricsCsv.Row> rows = MetricsCsv.read(metrics.file());
+        TrainingCurve.write(file(CURVE), rows, "samtune " + config.arch() + " " + config.method().id() + " ("
+                + config.tune().id() + ")");
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+        try {
+            log.close();
+        } catch (IOException e) {
+            throw new SamtuneException(dir.resolve(LOG) + ": cannot close: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package org.samtune.train;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.samtune.SamtuneException;
+import org.samtune.data.TargetMode;
+import org.samtune.io.AtomicFiles;
+
+/**
+ * Every setting of a fine-tuning run, written to the run folder as {@code config.yaml} and read back to resume.
+ * Defaults are finetune-SAM's (spec §3.1, §5.1); where its {@code cfg.py} default and its launch scripts disagree the
+ * launch scripts win (warm-up on) and the field says so.
+ *
+ * @param arch image encoder: vit_b, vit_l, vit_h, vit_t (MobileSAM)
+ * @param checkpoint initial weights (.pth or .safetensors)
+ * @param tune what trains: the decoder only, or encoder and decoder
+ * @param method vanilla (the chosen parts train fully), adapter or lora
+ * @param encoderBlocks encoder blocks (ViT) / stages (TinyViT) that get adapters or LoRA; reference [0, 1, 10, 11]
+ * @param decoderAdapterDepth two-way transformer blocks with adapters (reference 2)
+ * @param numClasses output channels including background (reference {@code -num_cls} 2)
+ * @param targets combine_all or multi_all
+ * @param lr base learning rate (reference 1e-3)
+ * @param warmup linear warm-up then poly decay (reference launchers pass {@code -if_warmup True}; cfg.py default off)
+ * @param warmupIters warm-up iterations (200)
+ * @param weightDecay AdamW weight decay on every parameter (0.1)
+ * @param batchSize reference {@code -b} 4 (the paper used 2)
+ * @param epochs maximum epochs (200)
+ * @param valEvery validate every this many epochs, at epochs 0, n, 2n... (2)
+ * @param patience stop when the best validation Dice is older than this many epochs (20)
+ * @param seed seeds shuffling, augmentation and prompts (the reference does not seed)
+ * @param promptMode none (automatic), box or point
+ * @param promptRegions components that get prompts: largest_K or random (reference largest_3)
+ * @param resize square (the reference: stretch to 1024², aspect ratio lost) or longest (official SAM: longest side
+ *     1024, zero padding)
+ * @param normalize sam (ImageNet mean/std) or medsam (per-image min-max to [0, 1])
+ * @param augment the reference's training augmentation (§3.5)
+ * @param dropEmpty drop slices whose mask is empty (the reference always does)
+ * @param compat finetune-sam (reproduce the reference, quirks included) or official (SAM's own pre/post-processing)
+ * @param imageSize model input size (1024)
+ * @param outSize ground-truth size for loss and metrics (256 = decoder output)
+ * @param imageFolder root of the image paths in the lists
+ * @param maskFolder root of the mask paths in the lists
+ * @param trainList training list (CSV)
+ * @param valList validation list (CSV)
+ * @param outputDir the run folder
+ */
+@JsonPropertyOrder(alphabetic = false)
+public record TrainConfig(
+        String arch,
+        String checkpoint,
+        Tune tune,
+        Method method,
+        List<Integer> encoderBlocks,
+        int decoderAdapterDepth,
+        int numClasses,
+        @JsonProperty("targets") String targets,
+        double lr,
+        boolean warmup,
+        int warmupIters,
+        double weightDecay,
+        int batchSize,
+        int epochs,
+        int valEvery,
+        int patience,
+        long seed,
+        PromptMode promptMode,
+        String promptRegions,
+        Resize resize,
+        Normalize normalize,
+        boolean augment,
+        boolean dropEmpty,
+        Compat compat,
+        int imageSize,
+        int outSize,
+        String imageFolder,
+        String maskFolder,
+        String trainList,
+        String valList,
+        String outputDir) {
+
+    /** What trains. */
+    public enum Tune {
+        DECODER("decoder"), ENCODER_DECODER("encoder+decoder");
+
+        private final String id;
+
+        Tune(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Tune parse(String s) {
+            return Ids.parse(Tune.class, values(), s, "tune");
+        }
+    }
+
+    /** How the trained parts change: directly, through adapters, or through low-rank updates. */
+    public enum Method {
+        VANILLA("vanilla"), ADAPTER("adapter"), LORA("lora");
+
+        private final String id;
+
+        Method(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Method parse(String s) {
+            return Ids.parse(Method.class, values(), s, "method");
+        }
+    }
+
+    public enum PromptMode {
+        NONE("none"), BOX("box"), POINT("point");
+
+        private final String id;
+
+        PromptMode(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static PromptMode parse(String s) {
+            return Ids.parse(PromptMode.class, values(), s, "promptMode");
+        }
+    }
+
+    public enum Resize {
+        SQUARE("square"), LONGEST("longest");
+
+        private final String id;
+
+        Resize(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Resize parse(String s) {
+            return Ids.parse(Resize.class, values(), s, "resize");
+        }
+    }
+
+    public enum Normalize {
+        SAM("sam"), MEDSAM("medsam");
+
+        private final String id;
+
+        Normalize(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Normalize parse(String s) {
+            return Ids.parse(Normalize.class, values(), s, "normalize");
+        }
+    }
+
+    public enum Compat {
+        OFFICIAL("official"), FINETUNE_SAM("finetune-sam");
+
+        private final String id;
+
+        Compat(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Compat parse(String s) {
+            return Ids.parse(Compat.class, values(), s, "compat");
+        }
+    }
+
+    /** Parsing of the lower-case spellings, with a message listing what is accepted. */
+    static final class Ids {
+        private Ids() {}
+
+        static <E extends Enum<E>> E parse(Class<E> type, E[] values, String text, String field) {
+            String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+            for (E v : values) {
+                String id = id(v);
+                if (id.equals(t) || v.name().toLowerCase(Locale.ROOT).equals(t.replace('-', '_'))) {
+                    return v;
+                }
+            }
+            throw new SamtuneException(field + ": expected one of "
+                    + java.util.Arrays.stream(values).map(Ids::id).collect(Collectors.joining(", ")) + ", got '" + text + "'");
+        }
+
+        private static String id(Enum<?> v) {
+            try {
+                return (String) v.getClass().getMethod("id").invoke(v);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    public TrainConfig {
+        encoderBlocks = List.copyOf(encoderBlocks);
+        require(List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch), "arch", "vit_b, vit_l, vit_h or vit_t", arch);
+        TargetMode.parse(targets);
+        require(numClasses >= 2 && numClasses <= 255, "numClasses", "2..255 (background + structures)", numClasses);
+        require(lr > 0 && Double.isFinite(lr), "lr", "a positive number", lr);
+        require(warmupIters >= 1, "warmupIters", "at least 1", warmupIters);
+        require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", ">= 0", weightDecay);
+        require(batchSize >= 1, "batchSize", "at least 1", batchSize);
+        require(epochs >= 1, "epochs", "at least 1", epochs);
+        require(valEvery >= 1, "valEvery", "at least 1", valEvery);
+        require(patience >= 0, "patience", ">= 0", patience);
+        require(decoderAdapterDepth >= 0 && decoderAdapterDepth <= 2, "decoderAdapterDepth", "0..2", decoderAdapterDepth);
+        require(imageSize >= 16, "imageSize", "at least 16", imageSize);
+        require(outSize >= 1, "outSize", "at least 1", outSize);
+        for (int b : encoderBlocks) {
+            require(b >= 0, "encoderBlocks", "block indices >= 0", encoderBlocks);
+        }
+        org.samtune.data.PromptSampler.Regions.parse(promptRegions);
+        if (tune == null || method == null || promptMode == null || resize == null || normalize == null || compat == null) {
+            throw new SamtuneException("config: tune, method, promptMode, resize, normalize and compat must all be set");
+        }
+    }
+
+    private static void require(boolean ok, String field, String expected, Object got) {
+        if (!ok) {
+            throw new SamtuneException("config field " + field + ": expected " + expected + ", got " + got);
+        }
+    }
+
+    public TargetMode targetMode() {
+        return TargetMode.parse(targets);
+    }
+
+    /** The learning-rate schedule of this run, given the number of batches per epoch. */
+    public LrSchedule schedule(int batchesPerEpoch) {
+        return warmup ? LrSchedule.warmupPoly(lr, warmupIters, (long) epochs * batchesPerEpoch) : LrSchedule.constant(lr);
+    }
+
+    /** finetune-SAM's defaults (paths empty). */
+    public static TrainConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.arch = arch; b.checkpoint = checkpoint; b.tune = tune; b.method = method; b.encoderBlocks = encoderBlocks;
+        b.decoderAdapterDepth = decoderAdapterDepth; b.numClasses = numClasses; b.targets = targets; b.lr = lr;
+        b.warmup = warmup; b.warmupIters = warmupIters; b.weightDecay = weightDecay; b.batchSize = batchSize;
+        b.epochs = epochs; b.valEvery = valEvery; b.patience = patience; b.seed = seed; b.promptMode = promptMode;
+        b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
+        b.dropEmpty = dropEmpty; b.compat = compat; b.imageSize = imageSize; b.outSize = outSize;
+        b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
+        b.outputDir = outputDir;
+        return b;
+    }
+
+    /** Mutable builder with finetune-SAM's defaults; {@link #build()} validates. */
+    public static final class Builder {
+        private String arch = "vit_b";
+        private String checkpoint = "";
+        private Tune tune = Tune.DECODER;
+        private Method method = Method.VANILLA;
+        private List<Integer> encoderBlocks = List.of(0, 1, 10, 11);
+        private int decoderAdapterDepth = 2;
+        private int numClasses = 2;
+        private String targets = TargetMode.COMBINE_ALL.id();
+        private double lr = 1e-3;
+        private boolean warmup = true;
+        private int warmupIters = 200;
+        private double weightDecay = AdamW.WEIGHT_DECAY;
+        private int batchSize = 4;
+        private int epochs = 200;
+        private int valEvery = 2;
+        private int patience = 20;
+        private long seed = 0;
+        private PromptMode promptMode = PromptMode.NONE;
+        private String promptRegions = "largest_3";
+        private Resize resize = Resize.SQUARE;
+        private Normalize normalize = Normalize.SAM;
+        private boolean augment = true;
+        private boolean dropEmpty = true;
+        private Compat compat = Compat.FINETUNE_SAM;
+        private int imageSize = 1024;
+        private int outSize = 256;
+        private String imageFolder = "";
+        private String maskFolder = "";
+        private String trainList = "";
+        private String valList = "";
+        private String outputDir = "";
+
+        private Builder() {}
+
+        public Builder arch(String v) { arch = v; return this; }
+        public Builder checkpoint(String v) { checkpoint = v; return this; }
+        public Builder tune(Tune v) { tune = v; return this; }
+        public Builder method(Method v) { method = v; return this; }
+        public Builder encoderBlocks(List<Integer> v) { encoderBlocks = v; return this; }
+        public Builder decoderAdapterDepth(int v) { decoderAdapterDepth = v; return this; }
+        public Builder numClasses(int v) { numClasses = v; return this; }
+        public Builder targets(TargetMode v) { targets = v.id(); return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder warmup(boolean v) { warmup = v; return this; }
+        public Builder warmupIters(int v) { warmupIters = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder valEvery(int v) { valEvery = v; return this; }
+        public Builder patience(int v) { patience = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder promptMode(PromptMode v) { promptMode = v; return this; }
+        public Builder promptRegions(String v) { promptRegions = v; return this; }
+        public Builder resize(Resize v) { resize = v; return this; }
+        public Builder normalize(Normalize v) { normalize = v; return this; }
+        public Builder augment(boolean v) { augment = v; return this; }
+        public Builder dropEmpty(boolean v) { dropEmpty = v; return this; }
+        public Builder compat(Compat v) { compat = v; return this; }
+        public Builder imageSize(int v) { imageSize = v; return this; }
+        public Builder outSize(int v) { outSize = v; return this; }
+        public Builder imageFolder(String v) { imageFolder = v; return this; }
+        public Builder maskFolder(String v) { maskFolder = v; return this; }
+        public Builder trainList(String v) { trainList = v; return this; }
+        public Builder valList(String v) { valList = v; return this; }
+        public Builder outputDir(String v) { outputDir = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(arch, checkpoint, tune, method, encoderBlocks, decoderAdapterDepth, numClasses, targets,
+                    lr, warmup, warmupIters, weightDecay, batchSize, epochs, valEvery, patience, seed, promptMode,
+                    promptRegions, resize, normalize, augment, dropEmpty, compat, imageSize, outSize, imageFolder,
+                    maskFolder, trainList, valList, outputDir);
+        }
+    }
+
+    // ---- YAML ------------------------------------------------------------------------------------------------
+
+    private static ObjectMapper yaml() {
+        return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+    }
+
+    public String toYaml() {
+        try {
+            return yaml().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the settings atomically. */
+    public void write(Path file) {
+        AtomicFiles.writeString(file, "# samtune fine-tuning run settings (read back by resume)\n" + toYaml());
+    }
+
+    public static TrainConfig fromYaml(String text, String source) {
+        try {
+            return yaml().readValue(text, TrainConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new SamtuneException(source + ": unknown setting '" + e.getPropertyName() + "'", e);
+        } catch (InvalidFormatException e) {
+            throw new SamtuneException(source + ": setting " + path(e) + ": cannot read '" + e.getValue() + "' as "
+                    + e.getTargetType().getSimpleName(), e);
+        } catch (MismatchedInputException e) {
+            throw new SamtuneException(source + ": setting " + path(e) + ": " + e.getOriginalMessage().split("\n")[0], e);
+        } catch (JsonProcessingException e) {
+            Throwable c = e.getCause();
+            if (c instanceof SamtuneException se) {
+                throw new SamtuneException(source + ": " + se.getMessage(), se);
+            }
+            throw new SamtuneException(source + ": not a valid settings file: " + e.getOriginalMessage().split("\n")[0], e);
+        }
+    }
+
+    public static TrainConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new SamtuneException(file + ": cannot read the run settings: " + e.getMessage(), e);
+        }
+        return fromYaml(text, file.toString());
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

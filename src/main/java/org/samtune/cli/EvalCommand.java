@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.samtune.SamtuneException;
+import org.samtune.data.CanonicalOrientation;
 import org.samtune.data.ClassMap;
 import org.samtune.data.SliceAxis;
-import org.samtune.data.VolumeSlicer;
-import org.samtune.eval.ClassEvaluator;
-import org.samtune.eval.ClassMetrics;
 import org.samtune.eval.MetricOptions;
 import org.samtune.eval.MetricsTable;
+import org.samtune.eval.VolumeEvaluator;
 import org.samtune.io.Nifti;
 import org.samtune.io.Volume;
 import picocli.CommandLine.ArgGroup;
@@ -112,79 +112,29 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Reads each pair, checks the grids, and scores every class per case (and per slice along {@code axis}). */
+    /** Reads each pair, puts the prediction on the truth's grid (or refuses), and scores every class. */
     static MetricsTable evaluateVolumes(
             List<Path> preds, List<Path> truths, String classesText, MetricOptions options, SliceAxis axis,
             PrintWriter warnings) {
-        List<Volume> p = new ArrayList<>();
-        List<Volume> t = new ArrayList<>();
-        for (int c = 0; c < preds.size(); c++) {
-            Volume pv = Nifti.read(preds.get(c));
-            Volume tv = Nifti.read(truths.get(c));
-            if (!pv.sameGrid(tv)) {
-                throw new SamtuneException("eval: " + preds.get(c) + " (" + describe(pv) + ") and " + truths.get(c)
-                        + " (" + describe(tv) + ") are not on the same voxel grid; resample the prediction first");
-            }
-            p.add(pv);
-            t.add(tv);
-        }
-        ClassMap classes;
-        if (classesText != null) {
-            classes = ClassMap.parse(classesText);
-        } else {
-            List<float[]> all = new ArrayList<>();
-            t.forEach(v -> all.add(v.data()));
-            p.forEach(v -> all.add(v.data()));
-            classes = ClassMap.fromValues(all.toArray(float[][]::new));
-        }
-        MetricsTable table = new MetricsTable();
+        List<VolumeEvaluator.Case> cases = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (int c = 0; c < p.size(); c++) {
-            String id = caseId(truths.get(c), ids);
-            Volume tv = t.get(c);
-            byte[] pc = classes.apply(p.get(c).data());
-            byte[] tc = classes.apply(tv.data());
-            int[] size = {tv.nx(), tv.ny(), tv.nz()};
-            List<ClassMetrics> m = ClassEvaluator.evaluate(pc, tc, classes.size(), size, tv.spacingMm(), options);
-            table.addAll(id, MetricsTable.VOLUME, classes.names(), m);
-            for (int k = 0; k < m.size(); k++) {
-                warnIfEmpty(warnings, id, classes.names().get(k), m.get(k));
-            }
-            if (axis != null) {
-                addSlices(table, id, tv, pc, tc, classes, options, axis);
-            }
+        for (int c = 0; c < preds.size(); c++) {
+            Path predFile = preds.get(c);
+            Path truthFile = truths.get(c);
+            Volume pv = Nifti.read(predFile);
+            Volume tv = Nifti.read(truthFile);
+            Volume onTruthGrid = CanonicalOrientation.onGridOf(pv, tv).orElseThrow(() -> new SamtuneException(
+                    "eval: " + predFile + " (" + describe(pv) + ") and " + truthFile + " (" + describe(tv)
+                    + ") are not on the same voxel grid; resample the prediction first"));
+            cases.add(new VolumeEvaluator.Case(caseId(truthFile, ids), onTruthGrid, tv));
         }
+        ClassMap classes = classesText != null ? ClassMap.parse(classesText)
+                : ClassMap.fromValues(cases.stream().flatMap(k -> Stream.of(k.truth().data(),
+                        k.pred().data())).toArray(float[][]::new));
+        MetricsTable table = VolumeEvaluator.evaluate(cases, classes, options, axis,
+                w -> warnings.println("warning: " + w));
         warnings.flush();
         return table;
-    }
-
-    private static void addSlices(MetricsTable table, String id, Volume grid, byte[] pc, byte[] tc, ClassMap classes,
-            MetricOptions options, SliceAxis axis) {
-        VolumeSlicer slicer = new VolumeSlicer(grid, axis);
-        float[] pf = toFloat(pc);
-        float[] tf = toFloat(tc);
-        int[] size = {slicer.width(), slicer.height()};
-        for (int s = 0; s < slicer.sliceCount(); s++) {
-            byte[] ps = toBytes(slicer.slice(pf, s));
-            byte[] ts = toBytes(slicer.slice(tf, s));
-            if (isEmpty(ps) && isEmpty(ts)) {
-                continue;
-            }
-            table.addAll(id, s, classes.names(),
-                    ClassEvaluator.evaluate(ps, ts, classes.size(), size, slicer.pixelSpacingMm(), options));
-        }
-    }
-
-    private static void warnIfEmpty(PrintWriter err, String id, String cls, ClassMetrics m) {
-        if (m.truthVoxels() == 0 && m.predVoxels() == 0) {
-            err.println("warning: " + id + ": class " + cls + " is absent from prediction and ground truth; its "
-                    + "metrics are undefined (nan)");
-        } else if (m.truthVoxels() == 0) {
-            err.println("warning: " + id + ": class " + cls + " is absent from the ground truth but predicted; "
-                    + "HD95/ASSD are inf, NSD 0");
-        } else if (m.predVoxels() == 0) {
-            err.println("warning: " + id + ": class " + cls + " is missing from the prediction; HD95/ASSD are inf");
-        }
     }
 
     static String describe(Volume v) {
@@ -209,30 +159,5 @@ public final class EvalCommand implements Callable<Integer> {
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
         return out.resolveSibling(stem + "-means.csv");
-    }
-
-    private static float[] toFloat(byte[] b) {
-        float[] f = new float[b.length];
-        for (int i = 0; i < b.length; i++) {
-            f[i] = Byte.toUnsignedInt(b[i]);
-        }
-        return f;
-    }
-
-    private static byte[] toBytes(float[] f) {
-        byte[] b = new byte[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = (byte) (int) f[i];
-        }
-        return b;
-    }
-
-    private static boolean isEmpty(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -95,6 +95,10 @@ public final class AdamW implements AutoCloseable {
 
     /** One optimiser step over every trainable parameter that has a gradient. Call outside a GradientCollector. */
     public void step() {
+        if (JniUtils.isGradMode()) {
+            // inside a GradientCollector the in-place updates would be recorded into the graph
+            throw new IllegalStateException("AdamW.step() must run outside a GradientCollector");
+        }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Parameter p = e.getValue();
             if (!p.isTrainable()) {

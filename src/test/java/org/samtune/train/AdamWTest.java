@@ -216,6 +216,17 @@ class AdamWTest {
         }
     }
 
+    @Test
+    void refusesToStepInsideAGradientCollector() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Flat model = new Flat(m, Map.of("a", TensorData.ofFloats(new float[] {1f}, 1)));
+            try (AdamW opt = AdamW.finetuneSam(model.namedParameters(), 1e-3);
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                assertThatThrownBy(opt::step).isInstanceOf(IllegalStateException.class).hasMessageContaining("outside");
+            }
+        }
+    }
+
     private static int countArrays(NDManager m) {
         int n = m.getManagedArrays().size();
         for (var child : m.getManagedArrays()) {

@@ -113,6 +113,7 @@ for name, t in cases.items():
 save("dtypes_views.pth", cases)
 write_safetensors(os.path.join(OUT, "dtypes_views.expected.safetensors"), cases)
 save("dtypes_views_protocol4.pth", cases, pickle_protocol=4)
+save("dtypes_views_legacy_format.pth", cases, _use_new_zipfile_serialization=False)
 
 # 2. a real model saved the ways training scripts save it
 torch.manual_seed(0)
@@ -132,6 +133,9 @@ save("net_data_parallel.pth", dp)
 save("net_nested_wrapper.pth", {"state_dict": {"model": dp, "ema_decay": 0.999}, "epoch": 3,
                                 "args": {"lr": 1e-4, "betas": (0.9, 0.999), "targets": ["combine_all"], "amp": None}})
 save("net_with_extras.pth", collections.OrderedDict(list(sd.items()) + [("epoch", 12), ("version", "1.0")]))
+save("no_tensors.pth", {"epoch": 3, "model": {"lr": 0.1}, "optimizer": {"state": {}, "param_groups": []}})
+save("whole_model.pth", torch.nn.Linear(2, 2))  # torch.save(model): a pickled class, not a state dict
+save("list_of_tensors.pth", [torch.ones(2), torch.zeros(3)])
 save("net_legacy_format.pth", sd, _use_new_zipfile_serialization=False)
 torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.pt"))
 np.save(os.path.join(OUT, "not_a_checkpoint.npy"), np.arange(4, dtype=np.float32))
@@ -250,3 +254,15 @@ for f in sorted(os.listdir(OUT)):
     assert size < 50_000, (f, size)
     print("%8d %s" % (size, f))
 assert not os.path.exists(MARKER)
+
+# 7. plain Python data at every binary protocol, for the unpickler's own tests (raw pickles, not archives)
+shared = [1, 2]
+plain_values = {"ints": [0, 1, -1, 255, 256, 65535, 65536, -2 ** 31, 2 ** 31 - 1, 2 ** 40, -2 ** 63, 2 ** 63 - 1],
+                "floats": [0.0, -1.5, 1e-300, float("inf")], "str": "\u00fcn\u00efcode \u2713", "none": None,
+                "bools": (True, False), "tuples": {"t1": (1,), "t2": (1, 2), "t3": (1, 2, 3), "t4": (1, 2, 3, 4),
+                                                   "empty": ()},
+                "bytes": b"\x00\xffab", "shared": shared, "shared2": shared, (1, "k"): "tuple key", 7: "int key",
+                "ordered": collections.OrderedDict([("z", 1), ("a", 2)])}
+for p in (2, 3, 4, 5):
+    with open(os.path.join(OUT, "plain_values_p%d.pkl" % p), "wb") as f:
+        f.write(pickle.dumps(plain_values, protocol=p))

@@ -16,8 +16,9 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * An open {@code torch.save} archive (PyTorch >= 1.6): a zip holding {@code <name>/data.pkl} (the pickled object),
- * {@code <name>/data/<key>} (one raw storage per key), {@code <name>/byteorder} and {@code <name>/version}.
+ * An open {@code torch.save} file. Normally (PyTorch >= 1.6) a zip holding {@code <name>/data.pkl} (the pickled
+ * object), {@code <name>/data/<key>} (one raw storage per key), {@code <name>/byteorder} and {@code <name>/version};
+ * older files are in the {@link LegacyPth legacy format}.
  *
  * <p>The pickle is interpreted at once by {@link RestrictedUnpickler}; storages are read only when a tensor is
  * {@link #materialize materialised}, each checked against the zip directory, the file size and its CRC-32 first.
@@ -25,13 +26,11 @@ import java.util.zip.ZipFile;
  * memory than the file itself takes.
  */
 final class PthArchive implements AutoCloseable {
-    /** How {@code torch.save} of PyTorch < 1.6 (and {@code _use_new_zipfile_serialization=False}) starts. */
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
-        0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
     private static final long MAX_ENTRY_BYTES = Integer.MAX_VALUE - 16;
 
     private final Path file;
     private final ZipFile zip;
+    private final LegacyPth legacy;
     private final String prefix;
     private final boolean bigEndian;
     private final Map<String, ByteBuffer> storages = new HashMap<>();
@@ -39,13 +38,20 @@ final class PthArchive implements AutoCloseable {
     private long copyBudget;
     private final Object root;
 
-    private PthArchive(Path file, ZipFile zip, long fileSize) {
+    private PthArchive(Path file, ZipFile zip, LegacyPth legacy, long fileSize) {
         this.file = file;
         this.zip = zip;
+        this.legacy = legacy;
         this.readBudget = fileSize;
         // Non-contiguous tensors are copied; a file that views the same bytes many times could otherwise ask for
         // far more memory than it holds. Legitimate files copy at most about their own size.
         this.copyBudget = 2 * fileSize + (64L << 20);
+        if (legacy != null) {
+            this.prefix = "";
+            this.bigEndian = false;
+            this.root = legacy.root();
+            return;
+        }
         this.prefix = findPrefix();
         this.bigEndian = readByteOrder();
         String pkl = prefix + "data.pkl";
@@ -57,9 +63,12 @@ final class PthArchive implements AutoCloseable {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             size = Files.size(file);
-            head = in.readNBytes(LEGACY_MAGIC.length);
+            head = in.readNBytes(LegacyPth.MAGIC.length);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (startsWith(head, LegacyPth.MAGIC)) {
+            return new PthArchive(file, null, LegacyPth.open(file, size), size);
         }
         checkIsZip(file, head);
         ZipFile zip;
@@ -70,7 +79,7 @@ final class PthArchive implements AutoCloseable {
                     + e.getMessage(), e);
         }
         try {
-            return new PthArchive(file, zip, size);
+            return new PthArchive(file, zip, null, size);
         } catch (RuntimeException e) {
             closeQuietly(zip);
             throw e;
@@ -80,11 +89,6 @@ final class PthArchive implements AutoCloseable {
     private static void checkIsZip(Path file, byte[] head) {
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
             return;
-        }
-        if (startsWith(head, LEGACY_MAGIC)) {
-            throw new CheckpointException(file, "uses the legacy torch.save format (PyTorch < 1.6 or "
-                    + "_use_new_zipfile_serialization=False), which samtune does not read; re-save it with PyTorch >= 1.6: "
-                    + "torch.save(torch.load(f, weights_only=True), 'new.pth')");
         }
         if (head.length > 0 && (head[0] & 0xff) == 0x80) {
             throw new CheckpointException(file, "is a bare pickle, not a torch.save zip archive; re-save it with "
@@ -123,7 +127,8 @@ final class PthArchive implements AutoCloseable {
                 int slash = name.indexOf('/');
                 if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) {
                     if (found != null) {
-                        throw new CheckpointException(file, "holds two pickles, " + found + "data.pkl and " + name
+                        throw new CheckpointException(file, "holds two pickles, " + RestrictedUnpickler.printable(found)
+                                + "data.pkl and " + RestrictedUnpickler.printable(name)
                                 + "; a torch.save archive has one");
                     }
                     found = name.substring(0, slash + 1);
@@ -185,7 +190,7 @@ final class PthArchive implements AutoCloseable {
         if (numel > 0 ? last >= s.numel() : ref.offset() > s.numel()) {
             throw tensorError(name, ref, "it reaches element " + last + " but its storage holds " + s.numel());
         }
-        if (numel * dtype.bytes() > MAX_ENTRY_BYTES) {
+        if (numel > MAX_ENTRY_BYTES / dtype.bytes()) {
             throw tensorError(name, ref, "it is larger than 2 GiB, which samtune does not support");
         }
         ByteBuffer raw = storage(name, s);
@@ -243,15 +248,26 @@ final class PthArchive implements AutoCloseable {
 
     private ByteBuffer storage(String tensor, StorageRef s) {
         ByteBuffer cached = storages.get(s.key());
-        String name = prefix + "data/" + s.key();
+        String entry = prefix + "data/" + s.key();
+        String name = RestrictedUnpickler.printable(entry);
         long bytes;
         try {
             bytes = Math.multiplyExact(s.numel(), s.dtype().bytes());
         } catch (ArithmeticException e) {
             throw new CheckpointException(file, "tensor '" + tensor + "': storage " + name + " size overflows");
         }
+        if (cached == null && legacy != null) {
+            byte[] b = legacy.read(tensor, s);
+            if (b.length != bytes || b.length > readBudget) {
+                throw new CheckpointException(file, "tensor '" + tensor + "': legacy storage '"
+                        + RestrictedUnpickler.printable(s.key()) + "' holds " + b.length + " bytes, expected " + bytes);
+            }
+            readBudget -= b.length;
+            cached = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            storages.put(s.key(), cached);
+        }
         if (cached == null) {
-            ZipEntry e = zip.getEntry(name);
+            ZipEntry e = zip.getEntry(entry);
             if (e == null) {
                 throw new CheckpointException(file, "tensor '" + tensor + "': its storage " + name
                         + " is missing from the archive");
@@ -261,7 +277,7 @@ final class PthArchive implements AutoCloseable {
                         + e.getSize() + " bytes but the pickle says " + s.numel() + " elements of " + s.dtype()
                         + " (" + bytes + " bytes)");
             }
-            cached = ByteBuffer.wrap(readEntry(e, name, "tensor '" + tensor + "''s storage"))
+            cached = ByteBuffer.wrap(readEntry(e, entry, "tensor '" + tensor + "''s storage"))
                     .order(ByteOrder.LITTLE_ENDIAN);
             storages.put(s.key(), cached);
         }
@@ -274,7 +290,8 @@ final class PthArchive implements AutoCloseable {
     }
 
     /** An entry's bytes, after checking its size against the file and what is left to read, and its CRC-32. */
-    private byte[] readEntry(ZipEntry e, String name, String what) {
+    private byte[] readEntry(ZipEntry e, String entry, String what) {
+        String name = RestrictedUnpickler.printable(entry);
         if (e == null) {
             throw new CheckpointException(file, what + " (" + name + ") is missing from the archive");
         }
@@ -288,16 +305,20 @@ final class PthArchive implements AutoCloseable {
                     + readBudget + ")");
         }
         readBudget -= size;
-        byte[] b;
+        byte[] b = new byte[(int) size];
+        int n = 0;
         try (InputStream in = zip.getInputStream(e)) {
-            b = in.readNBytes((int) size);
+            // straight into the array: readNBytes would copy through a chain of small buffers
+            for (int r; n < b.length && (r = in.read(b, n, b.length - n)) > 0; ) {
+                n += r;
+            }
         } catch (ZipException ex) {
             throw new CheckpointException(file, name + " cannot be read (corrupt zip?): " + ex.getMessage(), ex);
         } catch (IOException | IllegalArgumentException | IllegalStateException ex) {
             throw new CheckpointException(file, name + " cannot be read: " + ex.getMessage(), ex);
         }
-        if (b.length != size) {
-            throw new CheckpointException(file, name + " ends after " + b.length + " of " + size
+        if (n != size) {
+            throw new CheckpointException(file, name + " ends after " + n + " of " + size
                     + " bytes (truncated?)");
         }
         // PyTorch >= 2.6 may skip the checksum and write 0.
@@ -328,6 +349,11 @@ final class PthArchive implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(zip);
+        if (zip != null) {
+            closeQuietly(zip);
+        }
+        if (legacy != null) {
+            legacy.close();
+        }
     }
 }

@@ -5,9 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads PyTorch {@code .pth} / {@code .pt} files written by {@code torch.save} (PyTorch >= 1.6, the zip format)
- * without running any code from them: the pickle inside is interpreted by an allow-list unpickler that only knows
- * tensors, storages and plain containers, and refuses every other global (e.g. {@code os.system}) by name.
+ * Reads PyTorch {@code .pth} / {@code .pt} files written by {@code torch.save} (the zip format of PyTorch >= 1.6, and
+ * the legacy format before it) without running any code from them: the pickle inside is interpreted by an
+ * allow-list unpickler that only knows tensors, storages and plain containers, and refuses every other global (e.g.
+ * {@code os.system}) by name.
  *
  * <p>Tensors may be float32, float16, bfloat16, float64, int64, int32, int16, int8, uint8 or bool, with any
  * storage offset and stride (non-contiguous views are gathered into C order), stored little- or big-endian.

@@ -30,6 +30,8 @@ final class RestrictedUnpickler {
 
     private static final int MAX_LINE = 4096;
     private static final int MAX_DIMS = 64;
+    /** Comparing tuple keys walks their unfolded tree; real keys are strings or small tuples. */
+    private static final long MAX_KEY_WEIGHT = 1000;
 
     /** Storage classes named in persistent ids, and the element type each holds. */
     private static final Map<String, DType> STORAGES = Map.ofEntries(
@@ -71,15 +73,27 @@ final class RestrictedUnpickler {
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
 
-    private RestrictedUnpickler(byte[] in, Path file, String entry) {
+    private final LinkedHashMap<String, StorageRef> storages = new LinkedHashMap<>();
+
+    private RestrictedUnpickler(byte[] in, int start, Path file, String entry) {
         this.in = in;
+        this.pos = start;
         this.file = file;
         this.entry = entry;
     }
 
     /** Interprets {@code pickle} (the archive entry {@code entry} of {@code file}, for messages) up to STOP. */
     static Object load(byte[] pickle, Path file, String entry) {
-        return new RestrictedUnpickler(pickle, file, entry).run();
+        return loadAt(pickle, 0, file, entry).value();
+    }
+
+    /** One pickle read from {@code start}: its value, where its STOP ended, and the storages it named by key. */
+    record Loaded(Object value, int end, Map<String, StorageRef> storages) {}
+
+    static Loaded loadAt(byte[] bytes, int start, Path file, String where) {
+        RestrictedUnpickler u = new RestrictedUnpickler(bytes, start, file, where);
+        Object value = u.run();
+        return new Loaded(value, u.pos, u.storages);
     }
 
     private Object run() {
@@ -217,6 +231,10 @@ final class RestrictedUnpickler {
         if (STORAGES.containsKey(q) || CALLABLES.contains(q) || TENSOR_TYPES.contains(q)) {
             return new PyGlobal(q);
         }
+        if (module.equals("torch") && name.endsWith("Storage")) {
+            throw fail("tensors of type " + printable(q) + " are not supported (only float32, float16, bfloat16, "
+                    + "float64, int64, int32, int16, int8, uint8 and bool)");
+        }
         throw new CheckpointException(file, entry + " refuses to load global '" + printable(q) + "': " + REFUSAL);
     }
 
@@ -320,7 +338,15 @@ final class RestrictedUnpickler {
                 || !(t.get(4) instanceof Long numel) || numel < 0) {
             throw fail("persistent id must hold a string key, a string location and a count >= 0");
         }
-        return new StorageRef(STORAGES.get(g.qualified()), key, location, numel);
+        if (t.size() == 6 && t.get(5) != null) {
+            throw fail("persistent id describes a view of another storage, which samtune does not read");
+        }
+        StorageRef ref = new StorageRef(STORAGES.get(g.qualified()), key, location, numel);
+        StorageRef before = storages.putIfAbsent(key, ref);
+        if (before != null && !before.equals(ref)) {
+            throw fail("storage '" + printable(key) + "' is described twice, differently");
+        }
+        return ref;
     }
 
     private TensorRef tensor(PyGlobal g, PyTuple args) {
@@ -381,7 +407,14 @@ final class RestrictedUnpickler {
     }
 
     private Object key(Object k) {
-        if (PyTuple.isHashableScalar(k) || k instanceof PyTuple t && t.hashable()) {
+        if (PyTuple.isHashableScalar(k)) {
+            return k;
+        }
+        if (k instanceof PyTuple t && t.hashable()) {
+            if (t.weight() > MAX_KEY_WEIGHT) {
+                throw fail("a tuple used as a dict key unfolds to " + t.weight() + " items (at most "
+                        + MAX_KEY_WEIGHT + ")");
+            }
             return k;
         }
         throw fail("a dict key must be a string, number or tuple, got " + typeName(k));

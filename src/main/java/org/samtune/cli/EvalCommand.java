@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Compare predicted label volumes with ground truth: Dice, IoU, HD95, ASSD and normalised surface Dice",
-            "per class (MONAI's definitions, distances in mm from the voxel spacing). See docs/metrics.md."
+            "Score predicted label volumes against ground truth per class: Dice, IoU,",
+            "HD95, ASSD and normalised surface Dice (MONAI's definitions, distances in mm",
+            "from the voxel spacing). See docs/metrics.md."
         })
 public final class EvalCommand implements Callable<Integer> {
 

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.data.ClassMap;
@@ -33,14 +34,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image PNGs, class-index mask PNGs,",
-            "train/val/test lists without leakage between neighbouring slices, dataset.yaml. See docs/prepare.md."
+            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image",
+            "PNGs, class-index mask PNGs, train/val/test lists without leakage between",
+            "neighbouring slices, dataset.yaml and a summary. See docs/prepare.md."
         })
 public final class PrepareCommand implements Callable<Integer> {
 
     static final class Inputs {
         @Option(names = "--image", paramLabel = "IMG", required = true,
-                description = "Image volume: a NIfTI file or a DICOM series folder. Repeat for several cases.")
+                description = "Image volume: NIfTI file, DICOM series folder or .dcm file. Repeat for several cases.")
         List<Path> images = new ArrayList<>();
 
         @Option(names = "--labels", paramLabel = "LAB", required = true,
@@ -124,11 +126,20 @@ public final class PrepareCommand implements Callable<Integer> {
         for (int c = 0; c < inputs.images.size(); c++) {
             Path img = inputs.images.get(c);
             Path lab = inputs.labels.get(c);
-            cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(), readVolume(img),
-                    readVolume(lab)));
+            // volumes are read when needed, so a long list of cases is never all in memory
+            cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(),
+                    () -> readVolume(img), () -> readVolume(lab)));
         }
-        ClassMap classes = slicing.classes != null ? ClassMap.parse(slicing.classes)
-                : ClassMap.fromValues(cases.stream().map(k -> k.labels().data()).toArray(float[][]::new));
+        ClassMap classes;
+        if (slicing.classes != null) {
+            classes = ClassMap.parse(slicing.classes);
+        } else {
+            Set<Integer> values = new TreeSet<>();
+            for (Path lab : inputs.labels) {
+                values.addAll(ClassMap.nonZeroValues(readVolume(lab).data()));
+            }
+            classes = ClassMap.fromValueSet(values);
+        }
         if (slicing.classes == null && !names.isEmpty()) {
             classes = named(classes, names);
         }

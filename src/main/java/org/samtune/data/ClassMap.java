@@ -107,13 +107,27 @@ public record ClassMap(List<Entry> classes) {
     public static ClassMap fromValues(float[]... labelArrays) {
         TreeSet<Integer> values = new TreeSet<>();
         for (float[] a : labelArrays) {
-            for (float f : a) {
-                int v = Math.round(f);
-                if (v != 0) {
-                    values.add(v);
-                }
+            values.addAll(nonZeroValues(a));
+        }
+        return fromValueSet(values);
+    }
+
+    /** The distinct non-zero label values (rounded to the nearest integer). */
+    public static Set<Integer> nonZeroValues(float[] labels) {
+        TreeSet<Integer> values = new TreeSet<>();
+        for (float f : labels) {
+            int v = Math.round(f);
+            if (v != 0) {
+                values.add(v);
             }
         }
+        return values;
+    }
+
+    /** One class per value, in increasing order. */
+    public static ClassMap fromValueSet(Set<Integer> valueSet) {
+        TreeSet<Integer> values = new TreeSet<>(valueSet);
+        values.remove(0);
         if (values.isEmpty()) {
             throw new SamtuneException("--classes: the label images hold no non-zero value; name the classes");
         }

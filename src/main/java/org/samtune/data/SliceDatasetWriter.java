@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.samtune.SamtuneException;
 import org.samtune.io.AtomicFiles;
 import org.samtune.io.Image2D;
@@ -25,8 +26,15 @@ import org.samtune.io.Volume;
  */
 public final class SliceDatasetWriter {
 
-    /** One scan: a name, where it came from, and its image and label volumes. */
-    public record Case(String id, String imageSource, String labelSource, Volume image, Volume labels) {}
+    /**
+     * One scan: a name, where it came from, and how to read its image and label volumes. They are read twice
+     * (once to choose slices and splits, once to write them) so that only one case is in memory at a time.
+     */
+    public record Case(String id, String imageSource, String labelSource, Supplier<Volume> image,
+            Supplier<Volume> labels) {}
+
+    /** What the first pass learns about a case, kept after its volumes are released. */
+    private record CaseInfo(int[] kept, long[] voxelsPerClass, Map<String, Object> geometry, double[] intensityLoHi) {}
 
     /**
      * @param classes label values → classes (mask pixel = class index)
@@ -43,49 +51,31 @@ public final class SliceDatasetWriter {
     /** What was written: the slices of each split (as list lines) and the summary text. */
     public record Result(Map<Split, List<String>> lists, List<String> fewShot, String summary) {}
 
-    private record Slice(int caseIndex, int index, String name) {}
-
     private SliceDatasetWriter() {}
 
     public static Result write(List<Case> cases, Path outDir, Options o) {
         if (cases.isEmpty()) {
             throw new SamtuneException("prepare: expected at least one --image/--labels pair");
         }
-        List<Case> aligned = new ArrayList<>();
+        // 1. First pass: which slices hold a class, voxel counts, geometry.
+        List<CaseInfo> infos = new ArrayList<>();
         for (Case c : cases) {
-            // labels stored in another voxel order (e.g. LPS vs RAS) are reordered exactly; anything else is refused
-            Volume labels = CanonicalOrientation.onGridOf(c.labels(), c.image()).orElseThrow(() ->
-                    new SamtuneException("prepare: image " + c.imageSource() + " (" + grid(c.image())
-                            + ") and labels " + c.labelSource() + " (" + grid(c.labels())
-                            + ") are not on the same voxel grid"));
-            aligned.add(new Case(c.id(), c.imageSource(), c.labelSource(), c.image(), labels));
-        }
-        cases = aligned;
-        // 1. Which slices hold a class, per case.
-        List<VolumeSlicer> slicers = new ArrayList<>();
-        List<float[]> classVolumes = new ArrayList<>();
-        List<int[]> kept = new ArrayList<>();
-        List<long[]> voxelsPerClass = new ArrayList<>();
-        for (Case c : cases) {
-            VolumeSlicer slicer = new VolumeSlicer(c.image(), o.axis());
-            byte[] cls = o.classes().apply(c.labels().data());
-            float[] clsF = new float[cls.length];
+            Volume image = c.image().get();
+            Volume labels = aligned(c, image);
+            VolumeSlicer slicer = new VolumeSlicer(image, o.axis());
+            float[] cls = classVolume(o.classes(), labels);
             long[] counts = new long[o.classes().size() + 1];
-            for (int i = 0; i < cls.length; i++) {
-                int v = Byte.toUnsignedInt(cls[i]);
-                clsF[i] = v;
-                counts[v]++;
+            for (float v : cls) {
+                counts[(int) v]++;
             }
             List<Integer> keep = new ArrayList<>();
             for (int s = 0; s < slicer.sliceCount(); s++) {
-                if (o.keepEmpty() || hasForeground(slicer.slice(clsF, s))) {
+                if (o.keepEmpty() || hasForeground(slicer.slice(cls, s))) {
                     keep.add(s);
                 }
             }
-            slicers.add(slicer);
-            classVolumes.add(clsF);
-            kept.add(keep.stream().mapToInt(Integer::intValue).toArray());
-            voxelsPerClass.add(counts);
+            infos.add(new CaseInfo(keep.stream().mapToInt(Integer::intValue).toArray(), counts,
+                    geometry(image, slicer), o.intensity().bounds(image.data())));
         }
         // 2. Splits: whole cases, or contiguous slabs within each case.
         boolean byCase = SplitPlanner.splitsWholeCases(cases.size(), o.split());
@@ -95,36 +85,42 @@ public final class SliceDatasetWriter {
             for (int c = 0; c < cases.size(); c++) {
                 Map<Split, int[]> m = new EnumMap<>(Split.class);
                 for (Split s : Split.values()) {
-                    m.put(s, assignment.get(s).contains(c) ? kept.get(c) : new int[0]);
+                    m.put(s, assignment.get(s).contains(c) ? infos.get(c).kept() : new int[0]);
                 }
                 perCase.add(m);
             }
         } else {
             for (int c = 0; c < cases.size(); c++) {
-                if (kept.get(c).length == 0) {
+                if (infos.get(c).kept().length == 0) {
                     throw new SamtuneException("prepare: " + cases.get(c).labelSource() + " holds none of the classes "
                             + o.classes().names() + " (check --classes)");
                 }
-                perCase.add(SplitPlanner.slabs(kept.get(c), o.split(), o.gap()));
+                perCase.add(SplitPlanner.slabs(infos.get(c).kept(), o.split(), o.gap()));
             }
         }
-        // 3. PNGs and lists.
+        int trainCount = perCase.stream().mapToInt(m -> m.get(Split.TRAIN).length).sum();
+        if (o.shots() > trainCount) {
+            throw new SamtuneException("--shots: expected 1.." + trainCount + " (the training slices), got "
+                    + o.shots());
+        }
+        // 3. Second pass, one case at a time: PNGs and lists.
         Map<Split, List<String>> lists = new EnumMap<>(Split.class);
         Map<Split, long[]> pixelsPerSplit = new EnumMap<>(Split.class);
-        List<Slice> trainSlices = new ArrayList<>();
         for (Split s : Split.values()) {
             lists.put(s, new ArrayList<>());
             pixelsPerSplit.put(s, new long[o.classes().size() + 1]);
         }
         for (int c = 0; c < cases.size(); c++) {
             Case cs = cases.get(c);
-            VolumeSlicer slicer = slicers.get(c);
-            float[] greyF = o.intensity().apply(cs.image().data());
+            Volume image = cs.image().get();
+            float[] cls = classVolume(o.classes(), aligned(cs, image));
+            VolumeSlicer slicer = new VolumeSlicer(image, o.axis());
+            float[] greyF = o.intensity().apply(image.data());
             for (Split split : Split.values()) {
                 for (int s : perCase.get(c).get(split)) {
                     String name = String.format(Locale.ROOT, "%s_%s_%03d.png", cs.id(), o.axis().label(), s);
                     float[] img = slicer.slice(greyF, s);
-                    float[] mask = slicer.slice(classVolumes.get(c), s);
+                    float[] mask = slicer.slice(cls, s);
                     for (float v : mask) {
                         pixelsPerSplit.get(split)[(int) v]++;
                     }
@@ -133,9 +129,6 @@ public final class SliceDatasetWriter {
                     Images2D.writePng(outDir.resolve("masks").resolve(name),
                             new Image2D(slicer.width(), slicer.height(), 1, 8, mask));
                     lists.get(split).add("images/" + name + ",masks/" + name);
-                    if (split == Split.TRAIN) {
-                        trainSlices.add(new Slice(c, s, name));
-                    }
                 }
             }
         }
@@ -144,22 +137,22 @@ public final class SliceDatasetWriter {
         }
         List<String> fewShot = List.of();
         if (o.shots() > 0) {
-            int[] pick = SplitPlanner.fewShot(range(trainSlices.size()), o.shots(), o.seed());
+            int[] pick = SplitPlanner.fewShot(range(lists.get(Split.TRAIN).size()), o.shots(), o.seed());
             fewShot = Arrays.stream(pick).mapToObj(i -> lists.get(Split.TRAIN).get(i)).toList();
             AtomicFiles.writeString(outDir.resolve("train_" + o.shots() + "shot.csv"), lines(fewShot));
         }
         // 4. dataset.yaml and the summary.
+        List<long[]> voxelsPerClass = infos.stream().map(CaseInfo::voxelsPerClass).toList();
         String summary = summary(cases, outDir, o, byCase, perCase, voxelsPerClass, pixelsPerSplit, lists,
                 fewShot.size());
         AtomicFiles.writeString(outDir.resolve("dataset.yaml"),
-                yaml(cases, o, byCase, perCase, slicers, voxelsPerClass, trainSlices, fewShot, lists));
+                yaml(cases, infos, o, byCase, perCase, fewShot, lists));
         AtomicFiles.writeString(outDir.resolve("summary.txt"), summary);
         return new Result(lists, fewShot, summary);
     }
 
-    private static String yaml(List<Case> cases, Options o, boolean byCase, List<Map<Split, int[]>> perCase,
-            List<VolumeSlicer> slicers, List<long[]> voxelsPerClass, List<Slice> trainSlices, List<String> fewShot,
-            Map<Split, List<String>> lists) {
+    private static String yaml(List<Case> cases, List<CaseInfo> infos, Options o, boolean byCase,
+            List<Map<Split, int[]>> perCase, List<String> fewShot, Map<Split, List<String>> lists) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", "finetune-sam 2-D slices: list lines 'image_rel_path,mask_rel_path'");
         root.put("axis", o.axis().label());
@@ -198,24 +191,12 @@ public final class SliceDatasetWriter {
         List<Object> cs = new ArrayList<>();
         for (int c = 0; c < cases.size(); c++) {
             Case k = cases.get(c);
-            VolumeSlicer sl = slicers.get(c);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", k.id());
             m.put("image", k.imageSource());
             m.put("labels", k.labelSource());
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("size", List.of(k.image().nx(), k.image().ny(), k.image().nz()));
-            g.put("spacing_mm", k.image().spacingMm());
-            g.put("affine", rows(k.image().affine().m()));
-            g.put("orientation", k.image().affine().orientation());
-            g.put("canonical_affine", rows(sl.orientation().canonicalAffine(k.image().affine()).m()));
-            g.put("slice_size", List.of(sl.width(), sl.height()));
-            g.put("pixel_spacing_mm", sl.pixelSpacingMm());
-            g.put("slice_spacing_mm", sl.sliceSpacingMm());
-            g.put("slice_axis_in_file", "ijk".charAt(sl.sourceAxis()) + "");
-            g.put("slice_index_reversed_in_file", sl.sourceIndex(0) != 0);
-            m.put("geometry", g);
-            m.put("intensity_lo_hi", o.intensity().bounds(k.image().data()));
+            m.put("geometry", infos.get(c).geometry());
+            m.put("intensity_lo_hi", infos.get(c).intensityLoHi());
             Map<String, Object> slices = new LinkedHashMap<>();
             for (Split s : Split.values()) {
                 slices.put(s.label(), perCase.get(c).get(s));
@@ -223,7 +204,7 @@ public final class SliceDatasetWriter {
             m.put("slices", slices);
             Map<String, Object> vox = new LinkedHashMap<>();
             for (ClassMap.Entry e : o.classes().classes()) {
-                vox.put(e.name(), voxelsPerClass.get(c)[e.index()]);
+                vox.put(e.name(), infos.get(c).voxelsPerClass()[e.index()]);
             }
             m.put("voxels_per_class", vox);
             cs.add(m);
@@ -237,6 +218,38 @@ public final class SliceDatasetWriter {
         } catch (IOException e) {
             throw new IllegalStateException("dataset.yaml", e);
         }
+    }
+
+    private static Volume aligned(Case c, Volume image) {
+        Volume labels = c.labels().get();
+        // labels stored in another voxel order (e.g. LPS vs RAS) are reordered exactly; anything else is refused
+        return CanonicalOrientation.onGridOf(labels, image).orElseThrow(() -> new SamtuneException(
+                "prepare: image " + c.imageSource() + " (" + grid(image) + ") and labels " + c.labelSource() + " ("
+                        + grid(labels) + ") are not on the same voxel grid"));
+    }
+
+    private static float[] classVolume(ClassMap classes, Volume labels) {
+        byte[] cls = classes.apply(labels.data());
+        float[] f = new float[cls.length];
+        for (int i = 0; i < cls.length; i++) {
+            f[i] = Byte.toUnsignedInt(cls[i]);
+        }
+        return f;
+    }
+
+    private static Map<String, Object> geometry(Volume image, VolumeSlicer sl) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("size", List.of(image.nx(), image.ny(), image.nz()));
+        g.put("spacing_mm", image.spacingMm());
+        g.put("affine", rows(image.affine().m()));
+        g.put("orientation", image.affine().orientation());
+        g.put("canonical_affine", rows(sl.orientation().canonicalAffine(image.affine()).m()));
+        g.put("slice_size", List.of(sl.width(), sl.height()));
+        g.put("pixel_spacing_mm", sl.pixelSpacingMm());
+        g.put("slice_spacing_mm", sl.sliceSpacingMm());
+        g.put("slice_axis_in_file", "ijk".charAt(sl.sourceAxis()) + "");
+        g.put("slice_index_reversed_in_file", sl.sourceIndex(0) != 0);
+        return g;
     }
 
     private static String summary(List<Case> cases, Path outDir, Options o, boolean byCase,

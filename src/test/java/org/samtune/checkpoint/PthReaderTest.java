@@ -80,7 +80,8 @@ class PthReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dtypes_views.pth", "dtypes_views_protocol4.pth", "dtypes_views_big_endian.pth"})
+    @ValueSource(strings = {"dtypes_views.pth", "dtypes_views_protocol4.pth", "dtypes_views_big_endian.pth",
+        "dtypes_views_legacy_format.pth"})
     void everyDtypeStrideAndOffsetMatchesPyTorchsContiguousCopy(String name) {
         StateDict sd = PthReader.read(CheckpointFiles.file(name));
         StateDict expected = Safetensors.read(CheckpointFiles.file("dtypes_views.expected.safetensors"));
@@ -110,9 +111,10 @@ class PthReaderTest {
         }
     }
 
-    @Test
-    void plainStateDictOfARealNetwork() {
-        assertSameTensors(PthReader.read(CheckpointFiles.file("net_plain.pth")),
+    @ParameterizedTest
+    @ValueSource(strings = {"net_plain.pth", "net_legacy_format.pth"})
+    void plainStateDictOfARealNetwork(String name) {
+        assertSameTensors(PthReader.read(CheckpointFiles.file(name)),
                 Safetensors.read(CheckpointFiles.file("net.expected.safetensors")));
     }
 

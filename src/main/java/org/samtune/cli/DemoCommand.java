@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
         int rc = step("prepare", "--image", colin.resolve("ch2.nii.gz").toString(),
                 "--labels", colin.resolve("aal.nii.gz").toString(), "--out", dataset.toString(),
                 "--axis", "axial", "--classes", CLASSES, "--label-names", colin.resolve("aal.nii.txt").toString(),
-                "--split", "70,15,15", "--seed", Long.toString(seed));
+                "--split", "70,15,15", "--block", "6", "--gap", "1", "--seed", Long.toString(seed));
         if (rc != 0) {
             return rc;
         }

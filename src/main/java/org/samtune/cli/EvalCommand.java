@@ -79,8 +79,39 @@ public final class EvalCommand implements Callable<Integer> {
         Path out;
     }
 
+    /** Run mode: a fine-tuned model on a 2-D test list. */
+    static final class RunInputs {
+        @Option(names = "--run", paramLabel = "RUN", description = "Run folder of `samtune train` to evaluate.")
+        Path run;
+
+        @Option(names = "--data", paramLabel = "test.csv", description = "Test list (image,mask per line, as for training).")
+        Path data;
+
+        @Option(names = "--image-folder", paramLabel = "DIR", description = "Root of the list's paths (default: the list's folder).")
+        Path imageFolder;
+
+        @Option(names = "--mask-folder", paramLabel = "DIR", description = "Root of the mask paths (default: the image folder).")
+        Path maskFolder;
+
+        @Option(names = "--weights", paramLabel = "best|last", defaultValue = "best",
+                description = "Which checkpoint of the run (default: ${DEFAULT-VALUE}).")
+        String weights;
+
+        @Option(names = "--base", paramLabel = "CKPT", description = "The base checkpoint, if it moved since training.")
+        Path base;
+
+        @Option(names = "--low-res", description = "Score at the decoder's output size (finetune-SAM's 256²) instead of each image's original size.")
+        boolean lowRes;
+
+        @Option(names = "--keep-empty", description = "Also score test slices with an empty mask (finetune-SAM drops them).")
+        boolean keepEmpty;
+    }
+
     @ArgGroup(validate = false, heading = "Volume mode%n")
     VolumeInputs volumes = new VolumeInputs();
+
+    @ArgGroup(validate = false, heading = "Run mode (2-D)%n")
+    RunInputs runInputs = new RunInputs();
 
     @ArgGroup(validate = false, heading = "Classes and metrics%n")
     MetricSettings settings = new MetricSettings();
@@ -94,6 +125,9 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (runInputs.run != null || runInputs.data != null) {
+            return evaluateRun(out);
+        }
         if (volumes.pred.isEmpty() || volumes.pred.size() != volumes.truth.size()) {
             throw new SamtuneException("eval: expected as many --pred as --truth volumes (at least one pair), got "
                     + volumes.pred.size() + " --pred and " + volumes.truth.size() + " --truth");
@@ -111,6 +145,38 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private int evaluateRun(PrintWriter out) {
+        if (runInputs.run == null || runInputs.data == null) {
+            throw new SamtuneException("eval: run mode needs both --run RUN and --data test.csv");
+        }
+        MetricOptions options = MetricOptions.DEFAULT.withNsdToleranceMm(settings.nsdMm)
+                .withIgnoreEmpty(!settings.countEmpty);
+        Path images = runInputs.imageFolder != null ? runInputs.imageFolder
+                : runInputs.data.toAbsolutePath().getParent();
+        Path masks = runInputs.maskFolder != null ? runInputs.maskFolder : images;
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var model = org.samtune.train.TrainedModel.open(manager, runInputs.run, runInputs.weights, runInputs.base);
+            var result = org.samtune.eval.RunEvaluator.evaluate(model, new org.samtune.eval.RunEvaluator.Options(
+                    runInputs.data, images, masks, runInputs.lowRes, runInputs.keepEmpty, options));
+            out.println("evaluated " + result.images() + " images of " + runInputs.data + " with " + model.weights()
+                    + (runInputs.lowRes ? " at the decoder's output size" : " at original resolution"));
+            out.print(result.table().summary());
+            Path csv = outputs.out != null ? outputs.out : runInputs.run.resolve("eval-" + stem(runInputs.data) + ".csv");
+            result.table().writeCsv(csv);
+            Path means = meansPath(csv);
+            result.table().writeMeansCsv(means);
+            out.println("wrote " + csv + " and " + means);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String stem(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
     }
 
     /** Reads each pair, puts the prediction on the truth's grid (or refuses), and scores every class. */

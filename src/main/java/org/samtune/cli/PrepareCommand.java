@@ -88,6 +88,11 @@ public final class PrepareCommand implements Callable<Integer> {
                 description = "Slices dropped between two slabs of one case (default: ${DEFAULT-VALUE}).")
         int gap;
 
+        @Option(names = "--block", paramLabel = "N", defaultValue = "0",
+                description = {"One case: cut its slices into blocks of N and deal the blocks out to the splits,",
+                    "so each split spans the whole structure (default 0: three contiguous slabs)."})
+        int block;
+
         @Option(names = "--shots", paramLabel = "K", description = "Also write train_Kshot.csv: K training slices.")
         Integer shots;
 
@@ -148,7 +153,7 @@ public final class PrepareCommand implements Callable<Integer> {
             throw new SamtuneException("--shots: expected a positive number of slices, got " + shots);
         }
         SliceDatasetWriter.Options options = new SliceDatasetWriter.Options(axis, classes, window, fractions,
-                splitting.gap, shots, splitting.seed, slicing.keepEmpty, names);
+                splitting.gap, shots, splitting.seed, slicing.keepEmpty, names, splitting.block);
         SliceDatasetWriter.Result result = SliceDatasetWriter.write(cases, inputs.out, options);
         spec.commandLine().getOut().print(result.summary());
         spec.commandLine().getOut().flush();

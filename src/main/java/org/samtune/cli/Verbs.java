@@ -7,6 +7,7 @@ final class Verbs {
     private Verbs() {}
 
     static List<Object> all() {
-        return List.of(new InspectCommand(), new PrepareCommand(), new EvalCommand());
+        return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(),
+                new InspectCommand());
     }
 }

@@ -43,10 +43,11 @@ public final class SliceDatasetWriter {
      * @param shots the size of the few-shot training list, or 0 for none
      * @param keepEmpty also write slices without any class voxel (finetune-SAM drops them when loading)
      * @param labelNames names of source label values (e.g. from aal.nii.txt), may be empty
+     * @param blockSize slab mode: blocks of this many slices dealt out to the splits (0: three slabs)
      */
     public record Options(SliceAxis axis, ClassMap classes, Grey8 intensity,
             SplitPlanner.Fractions split, int gap, int shots, long seed, boolean keepEmpty,
-            Map<Integer, String> labelNames) {}
+            Map<Integer, String> labelNames, int blockSize) {}
 
     /** What was written: the slices of each split (as list lines) and the summary text. */
     public record Result(Map<Split, List<String>> lists, List<String> fewShot, String summary) {}
@@ -95,7 +96,7 @@ public final class SliceDatasetWriter {
                     throw new SamtuneException("prepare: " + cases.get(c).labelSource() + " holds none of the classes "
                             + o.classes().names() + " (check --classes)");
                 }
-                perCase.add(SplitPlanner.slabs(infos.get(c).kept(), o.split(), o.gap()));
+                perCase.add(SplitPlanner.blocks(infos.get(c).kept(), o.split(), o.blockSize(), o.gap()));
             }
         }
         int trainCount = perCase.stream().mapToInt(m -> m.get(Split.TRAIN).length).sum();
@@ -174,7 +175,9 @@ public final class SliceDatasetWriter {
         root.put("intensity", o.intensity().describe());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("fractions", List.of(o.split().train(), o.split().val(), o.split().test()));
-        split.put("mode", byCase ? "whole cases" : "contiguous slabs per case (train, val, test along the axis)");
+        split.put("mode", byCase ? "whole cases" : o.blockSize() > 0
+                ? "blocks of " + o.blockSize() + " slices per case dealt out to the splits"
+                : "contiguous slabs per case (train, val, test along the axis)");
         split.put("gap_slices", byCase ? 0 : o.gap());
         split.put("seed", o.seed());
         split.put("keep_empty_slices", o.keepEmpty());

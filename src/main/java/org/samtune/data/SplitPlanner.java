@@ -106,6 +106,59 @@ public final class SplitPlanner {
     }
 
     /**
+     * Consecutive blocks of {@code blockSize} slices dealt out to the splits in proportion (each block goes to the
+     * split furthest behind its share), so every split samples the whole extent of the case — a structure that
+     * lives at one end is not missing from val or test, as it can be with three slabs — while neighbouring slices
+     * stay together inside a block. {@code gap} slices are dropped at the start of a block that follows a block of
+     * another split. {@code blockSize} 0 means three slabs ({@link #slabs}).
+     */
+    public static Map<Split, int[]> blocks(int[] sliceIndices, Fractions f, int blockSize, int gap) {
+        if (blockSize <= 0) {
+            return slabs(sliceIndices, f, gap);
+        }
+        if (gap < 0 || gap >= blockSize) {
+            throw new SamtuneException("--gap: expected 0.." + (blockSize - 1) + " slices for blocks of " + blockSize
+                    + ", got " + gap);
+        }
+        double[] w = f.normalised();
+        int blocks = (sliceIndices.length + blockSize - 1) / blockSize;
+        if (blocks < f.nonZeroParts()) {
+            throw new SamtuneException("--block: " + sliceIndices.length + " slices in blocks of " + blockSize
+                    + " make " + blocks + " blocks, fewer than the " + f.nonZeroParts() + " non-empty splits");
+        }
+        int[] assigned = new int[3];
+        Map<Split, List<Integer>> lists = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) {
+            lists.put(s, new ArrayList<>());
+        }
+        int previous = -1;
+        for (int b = 0; b < blocks; b++) {
+            int best = -1;
+            double bestDeficit = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < 3; s++) {
+                if (w[s] <= 0) {
+                    continue;
+                }
+                // Splits never served yet go first once their share of blocks reaches one half.
+                double deficit = w[s] * (b + 1) - assigned[s] + (assigned[s] == 0 && w[s] * blocks >= 0.5 ? 1 : 0);
+                if (deficit > bestDeficit) {
+                    best = s;
+                    bestDeficit = deficit;
+                }
+            }
+            assigned[best]++;
+            int from = b * blockSize + (previous >= 0 && previous != best ? gap : 0);
+            for (int i = from; i < Math.min(sliceIndices.length, (b + 1) * blockSize); i++) {
+                lists.get(Split.values()[best]).add(sliceIndices[i]);
+            }
+            previous = best;
+        }
+        Map<Split, int[]> out = new EnumMap<>(Split.class);
+        lists.forEach((k, v) -> out.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        return out;
+    }
+
+    /**
      * Largest-remainder rounding of {@code total · fraction}, with at least one item for each non-zero fraction
      * (taken from the largest part) so a requested split is never silently empty.
      */

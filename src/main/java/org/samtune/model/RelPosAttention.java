@@ -124,11 +124,8 @@ public final class RelPosAttention extends Module {
                 idx[(int) (i * size + j)] = i - j + size - 1;
             }
         }
+        // Not closed here: autograd keeps the index for the gather's backward pass; the caller's NDScope frees it.
         NDArray index = relPos.getManager().create(idx);
-        try {
-            return relPos.get(new NDIndex("{}", index)).reshape(size, size, -1);
-        } finally {
-            index.close();
-        }
+        return relPos.get(new NDIndex("{}", index)).reshape(size, size, -1);
     }
 }

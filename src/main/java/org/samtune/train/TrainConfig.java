@@ -243,7 +243,8 @@ public record TrainConfig(
 
     public TrainConfig {
         encoderBlocks = List.copyOf(encoderBlocks);
-        require(List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch), "arch", "vit_b, vit_l, vit_h or vit_t", arch);
+        require(List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact").contains(arch), "arch",
+                "vit_b, vit_l, vit_h, vit_t or compact", arch);
         TargetMode.parse(targets);
         require(numClasses >= 2 && numClasses <= 255, "numClasses", "2..255 (background + structures)", numClasses);
         require(lr > 0 && Double.isFinite(lr), "lr", "a positive number", lr);
@@ -328,7 +329,7 @@ public record TrainConfig(
         private Normalize normalize = Normalize.SAM;
         private boolean augment = true;
         private boolean dropEmpty = true;
-        private Compat compat = Compat.FINETUNE_SAM;
+        private Compat compat = Compat.OFFICIAL;
         private int imageSize = 1024;
         private int outSize = 256;
         private String imageFolder = "";

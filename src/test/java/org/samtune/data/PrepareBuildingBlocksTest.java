@@ -141,4 +141,35 @@ class PrepareBuildingBlocksTest {
         assertThatThrownBy(() -> LabelNames.read(bad)).isInstanceOf(SamtuneException.class)
                 .hasMessage(bad + ": line 2: expected 'index name', got 'x Right'");
     }
+
+    @Test
+    void blocksSpanTheCaseAndNeverPutNeighboursInDifferentSplits() {
+        int[] idx = new int[54];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = 44 + i;
+        }
+        var f = SplitPlanner.Fractions.parse("70,15,15");
+        Map<Split, int[]> s = SplitPlanner.blocks(idx, f, 6, 1);
+        Map<Integer, Split> where = new java.util.HashMap<>();
+        s.forEach((split, slices) -> {
+            for (int k : slices) {
+                assertThat(where.put(k, split)).as("slice %d in two splits", k).isNull();
+            }
+        });
+        for (Split split : Split.values()) {
+            assertThat(s.get(split)).as(split + " holds slices").isNotEmpty();
+        }
+        // val and test each come from more than one part of the case when the case has enough blocks
+        assertThat(s.get(Split.TRAIN).length).isGreaterThan(s.get(Split.VAL).length);
+        for (int k = idx[0]; k < idx[idx.length - 1]; k++) {
+            Split a = where.get(k);
+            Split b = where.get(k + 1);
+            if (a != null && b != null) {
+                assertThat(a).as("slices %d and %d are neighbours", k, k + 1).isEqualTo(b);
+            }
+        }
+        int[] lo = s.get(Split.TEST);
+        assertThat(lo[0]).as("test does not sit only at the superior end").isLessThan(idx[idx.length - 1] - 12);
+        assertThatThrownBy(() -> SplitPlanner.blocks(idx, f, 6, 6)).isInstanceOf(SamtuneException.class);
+    }
 }

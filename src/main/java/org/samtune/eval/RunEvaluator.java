@@ -1,0 +1,138 @@
+package org.samtune.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.samtune.data.SamTransforms;
+import org.samtune.data.SegmentationDataset;
+import org.samtune.data.Slice2D;
+import org.samtune.train.SamplePipeline;
+import org.samtune.train.TrainedModel;
+
+/**
+ * Scores a fine-tuned model on a 2-D test list: per image and class, Dice, IoU, HD95, ASSD and NSD (pixels as
+ * 1 mm). By default at each image's original resolution — the decoder's low-res logits are upsampled, cropped and
+ * resized back as SAM's postprocessing does before the argmax — or, as finetune-SAM reports, at the decoder's
+ * output size (256² for SAM) against the ground truth brought to that size.
+ */
+public final class RunEvaluator {
+    private RunEvaluator() {}
+
+    /**
+     * @param lowRes       score at the decoder's output size (finetune-SAM) instead of the original size
+     * @param keepEmpty    also score slices whose ground truth is empty (finetune-SAM drops them)
+     */
+    public record Options(Path testList, Path imageFolder, Path maskFolder, boolean lowRes, boolean keepEmpty,
+                          MetricOptions metrics) {}
+
+    /** The scores and the class names (index = class; 0 is background). */
+    public record Result(MetricsTable table, List<String> classNames, int images) {}
+
+    public static Result evaluate(TrainedModel.Loaded model, Options o) {
+        var c = model.config();
+        SegmentationDataset data = SegmentationDataset.open(o.testList(), o.imageFolder(), o.maskFolder(),
+                new SegmentationDataset.Options(c.targetMode(), c.numClasses(), !o.keepEmpty()));
+        List<String> names = classNames(o.testList(), c.numClasses());
+        MetricsTable table = new MetricsTable();
+        SamplePipeline pipe = model.pipeline();
+        NDManager m = model.sam().manager();
+        for (int i = 0; i < data.size(); i++) {
+            Slice2D slice = data.load(i);
+            SamplePipeline.Sample s = pipe.prepare(slice, false, null);
+            int[] pred;
+            int[] truth;
+            int w;
+            int h;
+            try (NDScope scope = new NDScope()) {
+                NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
+                NDArray logits = model.sam().predict(model.sam().embedImages(image), null, null, null, null, true)
+                        .lowResLogits();
+                int classes = (int) logits.getShape().get(1);
+                if (o.lowRes()) {
+                    w = pipe.lowResSize();
+                    h = pipe.lowResSize();
+                    pred = toInts(logits.argMax(1).toLongArray());
+                    truth = s.lowRes();
+                } else {
+                    w = slice.width();
+                    h = slice.height();
+                    float[] up = SamTransforms.postprocessMasks(logits.toFloatArray(), 1, classes,
+                            pipe.lowResSize(), pipe.lowResSize(), pipe.size(), s.validHeight(), s.validWidth(), h, w);
+                    pred = argmax(up, classes, h * w);
+                    truth = new int[h * w];
+                    for (int p = 0; p < h * w; p++) {
+                        truth[p] = slice.labels()[p] & 0xff;
+                    }
+                }
+            }
+            List<ClassMetrics> metrics = new ArrayList<>();
+            for (int k = 0; k < c.numClasses(); k++) {
+                boolean[] pk = new boolean[w * h];
+                boolean[] tk = new boolean[w * h];
+                for (int p = 0; p < w * h; p++) {
+                    pk[p] = pred[p] == k;
+                    tk[p] = truth[p] == k;
+                }
+                metrics.add(SegmentationMetrics.compute(pk, tk, new int[] {w, h}, new double[] {1, 1}, o.metrics()));
+            }
+            table.addAll(slice.name(), 0, names, metrics);
+        }
+        return new Result(table, names, data.size());
+    }
+
+    /**
+     * Class names from the dataset.yaml that {@code samtune prepare} writes beside its lists, else class_1, ...
+     */
+    static List<String> classNames(Path list, int numClasses) {
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < numClasses; k++) {
+            names.add(k == 0 ? "background" : "class_" + k);
+        }
+        Path yaml = list.toAbsolutePath().getParent().resolve("dataset.yaml");
+        if (java.nio.file.Files.isRegularFile(yaml)) {
+            try {
+                var root = new com.fasterxml.jackson.databind.ObjectMapper(
+                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml.toFile());
+                for (var cls : root.path("classes")) {
+                    int index = cls.path("index").asInt(-1);
+                    if (index >= 0 && index < numClasses && cls.hasNonNull("name")) {
+                        names.set(index, cls.get("name").asText());
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // names are a convenience: an unreadable dataset.yaml leaves the generic ones
+            }
+        }
+        return names;
+    }
+
+    private static int[] toInts(long[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /** Argmax over classes of (C, n) logits; ties go to the lower class, as torch.argmax. */
+    static int[] argmax(float[] logits, int classes, int n) {
+        int[] out = new int[n];
+        for (int p = 0; p < n; p++) {
+            int best = 0;
+            float bv = logits[p];
+            for (int k = 1; k < classes; k++) {
+                float v = logits[k * n + p];
+                if (v > bv) {
+                    bv = v;
+                    best = k;
+                }
+            }
+            out[p] = best;
+        }
+        return out;
+    }
+}

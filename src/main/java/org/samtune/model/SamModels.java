@@ -1,0 +1,132 @@
+package org.samtune.model;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.samtune.SamtuneException;
+import org.samtune.checkpoint.Checkpoints;
+import org.samtune.checkpoint.StateDict;
+import org.samtune.model.nn.LoadReport;
+
+/**
+ * Builds the SAM a user names: an architecture (vit_b, vit_l, vit_h, vit_t, or the demo's compact model) with a
+ * number of classes, optionally starting from a checkpoint. Loading follows finetune-SAM (spec §4.2): every tensor
+ * whose key and shape match is taken from the checkpoint; tensors the new class count reshapes (mask tokens, the
+ * IoU head's last layer, extra hypernetwork MLPs) keep their fresh initialisation.
+ */
+public final class SamModels {
+    private SamModels() {}
+
+    /** The architectures {@code --arch} accepts. */
+    public static final List<String> ARCHS = List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact");
+
+    /**
+     * A model and where its weights came from.
+     *
+     * @param notFromCheckpoint state-dict keys initialised fresh (all keys when there is no checkpoint)
+     * @param checkpointSha256  hex SHA-256 of the checkpoint file, or null
+     */
+    public record Built(Sam sam, String arch, LoadReport report, Set<String> notFromCheckpoint,
+                        Path checkpoint, String checkpointSha256) {}
+
+    /**
+     * @param arch       requested architecture, or null to take the checkpoint's
+     * @param numClasses output channels including background (finetune-SAM's num_cls); 0 keeps the checkpoint's
+     *                   three multimask outputs (plain SAM)
+     * @param order      encoder block order (finetune-SAM's differs from official SAM's)
+     * @param checkpoint .pth or .safetensors file, or null for random initialisation
+     */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              long seed) {
+        StateDict sd = checkpoint == null ? null : Checkpoints.load(checkpoint);
+        String detected = sd == null ? null : detectArch(sd);
+        if (arch != null && detected != null && !arch.equals(detected) && !"compact".equals(arch)) {
+            throw new SamtuneException(checkpoint + ": checkpoint is " + detected + " but --arch asks for " + arch
+                    + " (leave --arch out to use the checkpoint's architecture)");
+        }
+        String resolved = arch != null ? arch : detected != null ? detected : "vit_b";
+        Sam sam = create(manager, resolved, sd, numClasses, order);
+        sam.initialize(seed);
+        if (sd == null) {
+            return new Built(sam, resolved, null, sam.stateArrays().keySet(), null, null);
+        }
+        LoadReport report = sam.loadStateDict(sd, false);
+        Set<String> fresh = new LinkedHashSet<>(report.missing());
+        report.mismatched().forEach(m -> fresh.add(m.key()));
+        return new Built(sam, resolved, report, fresh, checkpoint, sha256(checkpoint));
+    }
+
+    /** An untrained model of the architecture (zero weights: call initialize or load). */
+    public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order) {
+        return switch (arch) {
+            case "vit_t" -> {
+                SamConfig c = new SamConfig("vit_t", null, SamConfig.defaultPrompt(),
+                        SamConfig.defaultDecoder(numClasses > 0 ? numClasses : 3));
+                yield new Sam(manager, new TinyViT(manager, TinyViTConfig.vitT()), c);
+            }
+            case "vit_b", "vit_l", "vit_h" -> {
+                SamConfig base = sd != null ? SamConfig.infer(sd) : SamConfig.preset(arch);
+                yield Sam.build(manager, withClasses(base, numClasses).withBlockOrder(order));
+            }
+            case "compact" -> Sam.build(manager, withClasses(compact(), numClasses).withBlockOrder(order));
+            default -> {
+                if (sd != null && "custom".equals(arch)) {
+                    yield Sam.build(manager, withClasses(SamConfig.infer(sd), numClasses).withBlockOrder(order));
+                }
+                throw new SamtuneException("--arch: '" + arch + "' is not one of " + String.join(", ", ARCHS));
+            }
+        };
+    }
+
+    private static SamConfig withClasses(SamConfig c, int numClasses) {
+        return numClasses > 0 ? c.withNumClasses(numClasses) : c;
+    }
+
+    /**
+     * The demo's SAM-architecture model, small enough to train from scratch on two CPU cores in minutes: 256-pixel
+     * input, 16-pixel patches (16×16 tokens), a 6-block ViT of width 192 with windowed (8) and global attention,
+     * a 128-wide prompt encoder and decoder. Low-res logits are 64×64.
+     */
+    public static SamConfig compact() {
+        SamConfig.ViT vit = new SamConfig.ViT(256, 16, 3, 192, 6, 6, 4.0, 128, true, true, true, 8,
+                List.of(2, 5), BlockOrder.OFFICIAL);
+        return new SamConfig("compact", vit, new SamConfig.Prompt(128, 16, 256, 16),
+                new SamConfig.Decoder(128, 3, 3, 128, 2, 512, 4, 2));
+    }
+
+    /** vit_b / vit_l / vit_h / vit_t / custom as read off a checkpoint's keys and shapes. */
+    public static String detectArch(StateDict sd) {
+        if (sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."))) {
+            return "vit_t";
+        }
+        if (!sd.contains("image_encoder.pos_embed")) {
+            throw new SamtuneException(sd.source() + ": not a SAM checkpoint: no image_encoder.pos_embed and no "
+                    + "image_encoder.layers.* (expected the keys of sam_vit_*.pth, mobile_sam.pt or medsam_vit_b.pth)");
+        }
+        return SamConfig.infer(sd).arch();
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new SamtuneException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package org.samtune.train;
+
+import java.util.Random;
+import org.samtune.data.Augmentation;
+import org.samtune.data.PilResize;
+import org.samtune.data.ResizeLongestSide;
+import org.samtune.data.Slice2D;
+import org.samtune.data.TorchvisionLabelResize;
+import org.samtune.data.UInt8Image;
+
+/**
+ * Turns a dataset slice into what one training or evaluation step needs (finetune-SAM's {@code __getitem__}, spec
+ * §3.4–3.5): the normalised model input, the label map at the model's input size, and the label map at the
+ * decoder's low-res output size where the loss is computed.
+ */
+public final class SamplePipeline {
+
+    /** How a slice becomes a square model input. */
+    public enum ResizeMode {
+        /** finetune-SAM: stretch to size × size (aspect ratio not kept). */
+        SQUARE,
+        /** SAM's predictor: longest side to size, zeros padded bottom/right. */
+        LONGEST
+    }
+
+    /** How intensities are normalised (finetune-SAM's {@code -normalize_type}). */
+    public enum Normalization {
+        /** ImageNet mean/std on [0, 1] (= SAM's pixel mean/std on 0–255). */
+        SAM,
+        /** Per-image min–max to [0, 1], for MedSAM weights. */
+        MEDSAM
+    }
+
+    /** How the ground truth is brought to the decoder's output size. */
+    public enum TargetResize {
+        /** PIL nearest: every low-res label is a label of the slice. */
+        NEAREST,
+        /** finetune-SAM: torchvision Resize on the long tensor (bilinear then round; torchvision 0.15). */
+        BILINEAR_ROUND
+    }
+
+    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    private static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    /**
+     * @param image       (3, size, size) normalised input
+     * @param labels      (size, size) class index per pixel
+     * @param lowRes      (lowResSize, lowResSize) class index per pixel, the loss target
+     * @param validHeight rows of {@code image} that hold the slice (the rest is padding in LONGEST mode)
+     * @param validWidth  columns of {@code image} that hold the slice
+     */
+    public record Sample(String name, float[] image, byte[] labels, int[] lowRes, int validHeight, int validWidth,
+                         int originalHeight, int originalWidth) {}
+
+    private final int size;
+    private final int lowResSize;
+    private final ResizeMode resize;
+    private final Normalization normalization;
+    private final TargetResize targetResize;
+    private final Augmentation augmentation;
+
+    public SamplePipeline(int size, int lowResSize, ResizeMode resize, Normalization normalization,
+                          TargetResize targetResize, Augmentation augmentation) {
+        this.size = size;
+        this.lowResSize = lowResSize;
+        this.resize = resize;
+        this.normalization = normalization;
+        this.targetResize = targetResize;
+        this.augmentation = augmentation;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int lowResSize() {
+        return lowResSize;
+    }
+
+    /** Whether two calls on the same slice give the same sample (no random augmentation). */
+    public boolean isDeterministic(boolean train) {
+        return !train || !(augmentation.settings().intensity() || augmentation.settings().spatial());
+    }
+
+    /** Prepares one slice; {@code rng} drives the augmentation when {@code train} is set. */
+    public Sample prepare(Slice2D slice, boolean train, Random rng) {
+        int h = slice.height();
+        int w = slice.width();
+        int[] hw = resize == ResizeMode.SQUARE ? new int[] {size, size} : ResizeLongestSide.preprocessShape(h, w, size);
+        UInt8Image rgb = PilResize.bilinear(new UInt8Image(h, w, 3, slice.rgb().clone()), hw[0], hw[1]);
+        UInt8Image labels = PilResize.nearest(new UInt8Image(h, w, 1, slice.labels()), hw[0], hw[1]);
+        byte[] pixels = rgb.pixels();
+        if (train) {
+            augmentation.intensity(pixels, rng);
+        }
+        float[] chw = normalise(pixels, hw[0], hw[1]);
+        float[] image = pad(chw, 3, hw[0], hw[1]);
+        byte[] lab = padBytes(labels.pixels(), hw[0], hw[1]);
+        if (train) {
+            Augmentation.Spatial s = augmentation.spatial(image, 3, size, size, lab, rng);
+            image = s.image();
+            lab = s.labels();
+        }
+        return new Sample(slice.name(), image, lab, lowRes(lab), hw[0], hw[1], h, w);
+    }
+
+    private float[] normalise(byte[] hwc, int h, int w) {
+        int n = h * w;
+        float[] chw = new float[3 * n];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 3; c++) {
+                chw[c * n + i] = (hwc[i * 3 + c] & 0xff) / 255f;
+            }
+        }
+        if (normalization == Normalization.SAM) {
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < n; i++) {
+                    chw[c * n + i] = (chw[c * n + i] - MEAN[c]) / STD[c];
+                }
+            }
+        } else {
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : chw) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            float range = max - min;
+            for (int i = 0; i < chw.length; i++) {
+                chw[i] = range > 0 ? (chw[i] - min) / range : 0f;
+            }
+        }
+        return chw;
+    }
+
+    /** Zero padding bottom/right to size × size (a no-op in SQUARE mode). */
+    private float[] pad(float[] chw, int channels, int h, int w) {
+        if (h == size && w == size) {
+            return chw;
+        }
+        float[] out = new float[channels * size * size];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(chw, (c * h + y) * w, out, (c * size + y) * size, w);
+            }
+        }
+        return out;
+    }
+
+    private byte[] padBytes(byte[] hw, int h, int w) {
+        if (h == size && w == size) {
+            return hw;
+        }
+        byte[] out = new byte[size * size];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(hw, y * w, out, y * size, w);
+        }
+        return out;
+    }
+
+    private int[] lowRes(byte[] labels) {
+        if (targetResize == TargetResize.NEAREST) {
+            byte[] small = PilResize.nearest(new UInt8Image(size, size, 1, labels), lowResSize, lowResSize).pixels();
+            int[] out = new int[small.length];
+            for (int i = 0; i < small.length; i++) {
+                out[i] = small[i] & 0xff;
+            }
+            return out;
+        }
+        int[] full = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            full[i] = labels[i] & 0xff;
+        }
+        return TorchvisionLabelResize.resize(full, 1, size, size, lowResSize, lowResSize,
+                TorchvisionLabelResize.Antialias.TORCHVISION_0_15);
+    }
+}

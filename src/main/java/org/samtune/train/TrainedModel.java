@@ -1,0 +1,79 @@
+package org.samtune.train;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.samtune.SamtuneException;
+import org.samtune.checkpoint.Safetensors;
+import org.samtune.data.Augmentation;
+import org.samtune.model.BlockOrder;
+import org.samtune.model.Sam;
+import org.samtune.model.SamModels;
+
+/**
+ * A fine-tuned model rebuilt from its run folder: the run's config.yaml says the architecture, the classes and
+ * the tuning plan; the base checkpoint (checked against the SHA-256 the run recorded) gives the pretrained weights;
+ * {@code checkpoints/best.safetensors} (or last) gives the tuned ones.
+ */
+public final class TrainedModel {
+    private TrainedModel() {}
+
+    /** The model in eval mode and the settings it was trained with. */
+    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {}
+
+    /**
+     * @param which "best" or "last"
+     * @param baseOverride base checkpoint to use instead of the recorded path (e.g. the run moved machines), or null
+     */
+    public static Loaded open(NDManager manager, Path runDir, String which, Path baseOverride) {
+        Path config = runDir.resolve(RunFolder.CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
+        }
+        TrainConfig c = TrainConfig.read(config);
+        Path weights = runDir.resolve(FineTuning.CHECKPOINTS).resolve(which + ".safetensors");
+        if (!Files.isRegularFile(weights)) {
+            throw new SamtuneException(runDir + ": no " + FineTuning.CHECKPOINTS + "/" + which
+                    + ".safetensors (expected best or last; has the run validated yet?)");
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        var tuned = Safetensors.readWithMetadata(weights, meta);
+        Path base = baseOverride != null ? baseOverride
+                : c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
+        if (base != null && !Files.isRegularFile(base)) {
+            throw new SamtuneException(runDir + ": base checkpoint " + base + " (config field checkpoint) not found; "
+                    + "pass its new location with --base");
+        }
+        SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
+                c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
+                base, c.seed());
+        String recorded = meta.getOrDefault("base_sha256", "");
+        if (base != null && !recorded.isEmpty() && !recorded.equals(built.checkpointSha256())) {
+            throw new SamtuneException(base + ": SHA-256 " + built.checkpointSha256() + " differs from the "
+                    + recorded + " this run was trained from (" + meta.get("base_checkpoint") + ")");
+        }
+        Sam sam = built.sam();
+        FineTuning.plan(c).apply(sam, c.seed());
+        var report = sam.loadStateDict(new org.samtune.checkpoint.StateDict(tuned, weights.toString()), false);
+        if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
+            throw new SamtuneException(weights + ": does not fit the model the run's config describes: "
+                    + report.describe(5));
+        }
+        sam.train(false);
+        return new Loaded(sam, c, pipeline(c, sam), weights);
+    }
+
+    /** The run's preprocessing without augmentation. */
+    public static SamplePipeline pipeline(TrainConfig c, Sam sam) {
+        boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
+        return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(),
+                c.resize() == TrainConfig.Resize.LONGEST ? SamplePipeline.ResizeMode.LONGEST
+                        : SamplePipeline.ResizeMode.SQUARE,
+                c.normalize() == TrainConfig.Normalize.MEDSAM ? SamplePipeline.Normalization.MEDSAM
+                        : SamplePipeline.Normalization.SAM,
+                compat ? SamplePipeline.TargetResize.BILINEAR_ROUND : SamplePipeline.TargetResize.NEAREST,
+                new Augmentation(Augmentation.Settings.off()));
+    }
+}

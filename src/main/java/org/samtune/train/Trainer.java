@@ -1,0 +1,361 @@
+package org.samtune.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.samtune.data.SegmentationDataset;
+import org.samtune.model.Sam;
+import org.samtune.model.nn.Module;
+import org.samtune.model.nn.Parameter;
+import org.samtune.peft.TuningPlan;
+
+/**
+ * finetune-SAM's training loop (spec §5.1), automatic (no-prompt) mode: for each batch the image encoder (with
+ * gradients only when it is tuned), the prompt encoder without prompts and the mask decoder give one low-res
+ * logit map per class; Dice + CE against the label map at that size; AdamW; warm-up then poly learning rate.
+ * Validation every {@code valEvery} epochs keeps the best checkpoint and stops after {@code patience} epochs
+ * without improvement.
+ *
+ * <p>Everything random (shuffling, augmentation) is drawn from generators seeded by (seed, epoch, position), so a
+ * run resumed from any saved iteration continues exactly as the uninterrupted run would have.
+ */
+public final class Trainer {
+
+    /** The loop's settings (a subset of the run's config). */
+    public record Settings(int epochs, int batchSize, double lr, boolean warmup, int warmupIters, int valEvery,
+                           int patience, long seed, boolean selectIncludingBackground, boolean cacheEmbeddings,
+                           long maxIterations, int checkpointEvery) {}
+
+    /** One training iteration, for logs and metrics.csv. */
+    public record IterationStats(int epoch, long iteration, double loss, double dice, double ce, double lr) {}
+
+    /** One validation, for logs and metrics.csv. {@code classDice} includes the background at index 0. */
+    public record ValidationStats(int epoch, long iteration, double loss, double[] classDice, double score,
+                                  boolean improved) {}
+
+    /** What the caller does with progress and checkpoints. */
+    public interface Listener {
+        default void onIteration(IterationStats s, long totalIterations) {}
+
+        default void onValidation(ValidationStats v) {}
+
+        /** Called after each iteration multiple of checkpointEvery and at each epoch end. */
+        default void onCheckpoint(TrainState state, AdamW optimizer) {}
+
+        default void onBest(TrainState state) {}
+
+        default void onMessage(String message) {}
+    }
+
+    /** How the run ended. */
+    public record Result(TrainState state, String stopReason, boolean diverged) {}
+
+    private final Sam sam;
+    private final TuningPlan plan;
+    private final Settings settings;
+    private final SegmentationDataset train;
+    private final SegmentationDataset val;
+    private final SamplePipeline pipeline;
+    private final DiceCeLoss loss = new DiceCeLoss();
+    private final NDManager cacheManager;
+    private final Map<Integer, NDArray> embeddingCache = new HashMap<>();
+
+    public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
+                   SamplePipeline pipeline) {
+        this.sam = sam;
+        this.plan = plan;
+        this.settings = settings;
+        this.train = train;
+        this.val = val;
+        this.pipeline = pipeline;
+        this.cacheManager = sam.manager().newSubManager();
+    }
+
+    public long iterationsPerEpoch() {
+        return (train.size() + settings.batchSize() - 1) / settings.batchSize();
+    }
+
+    public long totalIterations() {
+        long t = iterationsPerEpoch() * settings.epochs();
+        return settings.maxIterations() > 0 ? Math.min(t, settings.maxIterations()) : t;
+    }
+
+    /**
+     * Whether image embeddings can be computed once and reused: the encoder is frozen, runs in eval mode, and the
+     * training images do not change between epochs.
+     */
+    public boolean embeddingsCacheable() {
+        return settings.cacheEmbeddings() && !plan.updatesEncoder() && pipeline.isDeterministic(true)
+                && plan.compat() == TuningPlan.Compat.SAMTUNE;
+    }
+
+    /** Runs from {@code start} (fresh or resumed) until the epochs, the iteration cap or early stopping end it. */
+    public Result run(AdamW optimizer, TrainState start, Listener listener) {
+        LrSchedule schedule = settings.warmup()
+                ? LrSchedule.warmupPoly(settings.lr(), settings.warmupIters(), iterationsPerEpoch() * settings.epochs())
+                : LrSchedule.constant(settings.lr());
+        optimizer.setLr(start.iteration() == 0 ? schedule.lrForStep(0) : schedule.lrAfterStep(start.iteration() - 1));
+        setTrainingMode();
+        Map<String, Parameter> params = sam.namedParameters();
+        params.values().forEach(p -> p.array().setRequiresGradient(p.isTrainable()));
+
+        TrainState st = start;
+        long total = totalIterations();
+        try {
+            for (int epoch = st.epoch(); epoch < settings.epochs(); epoch++) {
+                int[] order = permutation(train.size(), settings.seed(), epoch);
+                int batches = (int) iterationsPerEpoch();
+                for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
+                    if (settings.maxIterations() > 0 && st.iteration() >= settings.maxIterations()) {
+                        return new Result(st, "reached the iteration cap of " + settings.maxIterations(), false);
+                    }
+                    IterationStats stats = step(optimizer, order, epoch, b, st.iteration());
+                    if (!Double.isFinite(stats.loss())) {
+                        listener.onMessage("loss became " + stats.loss() + " at iteration " + st.iteration()
+                                + " (epoch " + epoch + "); stopped without applying that step");
+                        return new Result(st, "loss became non-finite at iteration " + st.iteration(), true);
+                    }
+                    st = new TrainState(st.iteration() + 1, epoch, b + 1, st.bestDice(), st.bestEpoch(),
+                            st.lastImprovementEpoch());
+                    optimizer.setLr(schedule.lrAfterStep(st.iteration() - 1));
+                    listener.onIteration(stats, total);
+                    if (settings.checkpointEvery() > 0 && st.iteration() % settings.checkpointEvery() == 0
+                            && b + 1 < batches) {
+                        listener.onCheckpoint(st, optimizer);
+                    }
+                }
+                st = new TrainState(st.iteration(), epoch + 1, 0, st.bestDice(), st.bestEpoch(),
+                        st.lastImprovementEpoch());
+                if (val != null && val.size() > 0 && epoch % settings.valEvery() == 0) {
+                    ValidationStats v = validate(epoch, st.iteration(), st.bestDice());
+                    if (v.improved()) {
+                        st = new TrainState(st.iteration(), st.epoch(), 0, v.score(), epoch, epoch);
+                        listener.onValidation(v);
+                        listener.onBest(st);
+                    } else {
+                        listener.onValidation(v);
+                        if (epoch - st.lastImprovementEpoch() > settings.patience()) {
+                            listener.onCheckpoint(st, optimizer);
+                            return new Result(st, "no improvement for more than " + settings.patience()
+                                    + " epochs (best " + String.format("%.4f", st.bestDice()) + " at epoch "
+                                    + st.bestEpoch() + ")", false);
+                        }
+                    }
+                }
+                listener.onCheckpoint(st, optimizer);
+            }
+            return new Result(st, "completed " + settings.epochs() + " epochs", false);
+        } finally {
+            params.values().forEach(p -> p.array().setRequiresGradient(false));
+        }
+    }
+
+    /**
+     * finetune-SAM calls {@code model.train()} (MobileSAM's BatchNorm then updates even when frozen); samtune keeps
+     * a frozen encoder in eval mode so that it is the pretrained function and its embeddings can be cached.
+     */
+    private void setTrainingMode() {
+        sam.train(true);
+        if (!plan.updatesEncoder() && plan.compat() == TuningPlan.Compat.SAMTUNE) {
+            sam.imageEncoder().asModule().train(false);
+        }
+    }
+
+    private IterationStats step(AdamW optimizer, int[] order, int epoch, int batch, long iteration) {
+        try (NDScope scope = new NDScope()) {
+            int from = batch * settings.batchSize();
+            int to = Math.min(order.length, from + settings.batchSize());
+            int[] indices = new int[to - from];
+            List<SamplePipeline.Sample> samples = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                indices[i - from] = order[i];
+                Random rng = new Random(mix(settings.seed(), epoch, i));
+                samples.add(pipeline.prepare(train.load(order[i]), true, rng));
+            }
+            NDManager m = sam.manager();
+            NDArray target = targets(m, samples);
+            NDArray embeddings = null;
+            if (!plan.updatesEncoder()) {
+                embeddings = frozenEmbeddings(m, samples, indices);
+            }
+            double lossValue;
+            double diceValue;
+            double ceValue;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                if (embeddings == null) {
+                    embeddings = sam.embedImages(images(m, samples));
+                }
+                NDArray logits = sam.predict(embeddings, null, null, null, null, true).lowResLogits();
+                DiceCeLoss.Parts parts = loss.compute(logits, target);
+                lossValue = parts.total().getFloat();
+                diceValue = parts.dice().getFloat();
+                ceValue = parts.ce().getFloat();
+                if (Double.isFinite(lossValue)) {
+                    gc.backward(parts.total());
+                }
+            }
+            double lr = optimizer.lr();
+            if (Double.isFinite(lossValue)) {
+                optimizer.step();
+            }
+            optimizer.zeroGrad();
+            return new IterationStats(epoch, iteration, lossValue, diceValue, ceValue, lr);
+        }
+    }
+
+    /** Embeddings of a frozen encoder, computed without a graph, from the cache where allowed. */
+    private NDArray frozenEmbeddings(NDManager m, List<SamplePipeline.Sample> samples, int[] indices) {
+        if (!embeddingsCacheable()) {
+            return sam.embedImages(images(m, samples));
+        }
+        List<NDArray> parts = new ArrayList<>();
+        for (int i = 0; i < indices.length; i++) {
+            NDArray cached = embeddingCache.get(indices[i]);
+            if (cached == null) {
+                NDArray e = sam.embedImages(images(m, List.of(samples.get(i))));
+                cached = e.duplicate();
+                NDScope.unregister(cached);
+                cached.attach(cacheManager);
+                embeddingCache.put(indices[i], cached);
+            }
+            parts.add(cached);
+        }
+        return parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
+    }
+
+    private NDArray images(NDManager m, List<SamplePipeline.Sample> samples) {
+        int s = pipeline.size();
+        float[] all = new float[samples.size() * 3 * s * s];
+        for (int i = 0; i < samples.size(); i++) {
+            System.arraycopy(samples.get(i).image(), 0, all, i * 3 * s * s, 3 * s * s);
+        }
+        return m.create(all, new Shape(samples.size(), 3, s, s));
+    }
+
+    private NDArray targets(NDManager m, List<SamplePipeline.Sample> samples) {
+        int l = pipeline.lowResSize();
+        long[] all = new long[samples.size() * l * l];
+        for (int i = 0; i < samples.size(); i++) {
+            int[] t = samples.get(i).lowRes();
+            for (int j = 0; j < t.length; j++) {
+                all[i * l * l + j] = t[j];
+            }
+        }
+        return m.create(all, new Shape(samples.size(), 1, l, l));
+    }
+
+    /**
+     * Validation as finetune-SAM: no augmentation, mean loss, and per-class Dice (2|P∩G| + 1)/(|P| + |G| + 1) of the
+     * argmax prediction at the decoder's output size, averaged over slices. The selection score is the mean over
+     * foreground classes (finetune-SAM: over all classes including background, with --compat finetune-sam).
+     */
+    public ValidationStats validate(int epoch, long iteration, double bestSoFar) {
+        boolean wasTraining = sam.isTraining();
+        sam.train(false);
+        int classes = sam.maskDecoder().config.numMultimaskOutputs();
+        double[] diceSum = new double[classes];
+        double lossSum = 0;
+        int n = 0;
+        int batches = 0;
+        try {
+            for (int from = 0; from < val.size(); from += settings.batchSize()) {
+                try (NDScope scope = new NDScope()) {
+                    List<SamplePipeline.Sample> samples = new ArrayList<>();
+                    for (int i = from; i < Math.min(val.size(), from + settings.batchSize()); i++) {
+                        samples.add(pipeline.prepare(val.load(i), false, null));
+                    }
+                    NDManager m = sam.manager();
+                    NDArray logits = sam.predict(sam.embedImages(images(m, samples)), null, null, null, null, true)
+                            .lowResLogits();
+                    NDArray target = targets(m, samples);
+                    lossSum += loss.compute(logits, target).total().getFloat();
+                    batches++;
+                    long[] pred = logits.argMax(1).toLongArray();
+                    int l = pipeline.lowResSize();
+                    for (int i = 0; i < samples.size(); i++) {
+                        int[] gt = samples.get(i).lowRes();
+                        for (int c = 0; c < classes; c++) {
+                            long inter = 0;
+                            long p = 0;
+                            long g = 0;
+                            for (int j = 0; j < l * l; j++) {
+                                boolean pc = pred[i * l * l + j] == c;
+                                boolean gc = gt[j] == c;
+                                if (pc) p++;
+                                if (gc) g++;
+                                if (pc && gc) inter++;
+                            }
+                            diceSum[c] += (2.0 * inter + 1) / (p + g + 1);
+                        }
+                        n++;
+                    }
+                }
+            }
+        } finally {
+            setTrainingMode();
+            if (!wasTraining) {
+                sam.train(false);
+            }
+        }
+        double[] dice = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            dice[c] = diceSum[c] / Math.max(1, n);
+        }
+        double score = 0;
+        int from = settings.selectIncludingBackground() || classes == 1 ? 0 : 1;
+        for (int c = from; c < classes; c++) {
+            score += dice[c];
+        }
+        score /= (classes - from);
+        return new ValidationStats(epoch, iteration, lossSum / Math.max(1, batches), dice, score, score > bestSoFar);
+    }
+
+    /** Frees cached embeddings. */
+    public void close() {
+        cacheManager.close();
+    }
+
+    static int[] permutation(int n, long seed, int epoch) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        Random rng = new Random(mix(seed, epoch, -1));
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** A well-spread seed for (run seed, epoch, position) — SplitMix64's finaliser. */
+    static long mix(long seed, int epoch, int position) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    static Map<String, Parameter> trainable(Module m) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        m.namedParameters().forEach((k, p) -> {
+            if (p.isTrainable()) {
+                out.put(k, p);
+            }
+        });
+        return out;
+    }
+}

@@ -31,15 +31,26 @@ public final class Lora {
      * @return the new LoRA modules, for the caller's tuning plan
      */
     public static List<Module> insert(Sam sam, List<Integer> encoderBlocks, boolean decoder, int rank, long seed) {
+        return insert(sam, true, encoderBlocks, decoder, rank, seed, TinyViTLoraLayout.FINETUNE_SAM);
+    }
+
+    /**
+     * As {@link #insert(Sam, List, boolean, int, long)}, with the encoder switchable ({@code encoder} false: no
+     * encoder LoRA at all, as finetune-SAM's decoder-only LoRA) and the TinyViT qkv layout chosen: finetune-SAM's
+     * channel slices (its quirk) or per-head q and v (correct).
+     */
+    public static List<Module> insert(Sam sam, boolean encoder, List<Integer> encoderBlocks, boolean decoder,
+                                      int rank, long seed, TinyViTLoraLayout tinyLayout) {
         if (rank < 1) {
             throw new SamtuneException("LoRA rank must be >= 1, got " + rank);
         }
         Random rng = new Random(seed);
         List<Module> added = new ArrayList<>();
-        if (sam.imageEncoder() instanceof TinyViT tiny) {
-            // MobileSAM: encoderBlocks are stage indexes of layers[1:]; finetune-SAM's channel layout (quirk
-            // included). TinyViTLora.insert offers the per-head layout.
-            added.addAll(TinyViTLora.insert(tiny, encoderBlocks, rank, TinyViTLoraLayout.FINETUNE_SAM, rng));
+        if (!encoder) {
+            // decoder only
+        } else if (sam.imageEncoder() instanceof TinyViT tiny) {
+            // MobileSAM: encoderBlocks are stage indexes of layers[1:].
+            added.addAll(TinyViTLora.insert(tiny, encoderBlocks, rank, tinyLayout, rng));
         } else if (!(sam.imageEncoder() instanceof ImageEncoderViT vit)) {
             if (!encoderBlocks.isEmpty()) {
                 throw new SamtuneException("encoder LoRA: only the ViT encoder is supported here, not "

@@ -118,7 +118,8 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
         switch (method) {
             case ADAPTER -> added.addAll(Adapters.insert(sam, encoder ? blocksFor(sam) : List.of(),
                     sam.maskDecoder().transformer.layers.size(), AdapterInit.PYTORCH_DEFAULT, seed));
-            case LORA -> added.addAll(Lora.insert(sam, encoder ? blocksFor(sam) : List.of(), true, loraRank, seed));
+            case LORA -> added.addAll(Lora.insert(sam, encoder, encoder ? blocksFor(sam) : List.of(), true, loraRank,
+                    seed, compat == Compat.FINETUNE_SAM ? TinyViTLoraLayout.FINETUNE_SAM : TinyViTLoraLayout.PER_HEAD));
             case VANILLA -> { }
         }
         Map<String, Parameter> params = sam.namedParameters();

@@ -49,8 +49,7 @@ public final class RunEvaluator {
             int h;
             try (NDScope scope = new NDScope()) {
                 NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
-                NDArray logits = model.sam().predict(model.sam().embedImages(image), null, null, null, null, true)
-                        .lowResLogits();
+                NDArray logits = model.decode(model.sam().embedImages(image), List.of(s));
                 int classes = (int) logits.getShape().get(1);
                 if (o.lowRes()) {
                     w = pipe.lowResSize();
@@ -66,6 +65,9 @@ public final class RunEvaluator {
                     truth = new int[h * w];
                     for (int p = 0; p < h * w; p++) {
                         truth[p] = slice.labels()[p] & 0xff;
+                    }
+                    if (pipe.prompts() != SamplePipeline.Prompts.NONE) {
+                        truth = promptedTruth(s, slice);
                     }
                 }
             }
@@ -108,6 +110,25 @@ public final class RunEvaluator {
             }
         }
         return names;
+    }
+
+    /**
+     * With prompts the target is the union of the prompted components, found at the model's input size; brought
+     * back to the original size with the same crop-and-resize as the logits (nearest).
+     */
+    private static int[] promptedTruth(SamplePipeline.Sample s, Slice2D slice) {
+        int size = (int) Math.round(Math.sqrt(s.labels().length));
+        int h = slice.height();
+        int w = slice.width();
+        int[] out = new int[h * w];
+        for (int y = 0; y < h; y++) {
+            int sy = Math.min(s.validHeight() - 1, (int) ((y + 0.5) * s.validHeight() / h));
+            for (int x = 0; x < w; x++) {
+                int sx = Math.min(s.validWidth() - 1, (int) ((x + 0.5) * s.validWidth() / w));
+                out[y * w + x] = s.labels()[sy * size + sx] & 0xff;
+            }
+        }
+        return out;
     }
 
     private static int[] toInts(long[] v) {

@@ -66,6 +66,14 @@ public final class FineTuning {
                 TuningPlan.DEFAULT_LORA_RANK);
     }
 
+    static SamplePipeline.Prompts prompts(TrainConfig c) {
+        return switch (c.promptMode()) {
+            case NONE -> SamplePipeline.Prompts.NONE;
+            case BOX -> SamplePipeline.Prompts.BOX;
+            case POINT -> SamplePipeline.Prompts.POINT;
+        };
+    }
+
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
         try (RunFolder run = RunFolder.create(runDir, config)) {
@@ -132,7 +140,12 @@ public final class FineTuning {
                     c.normalize() == TrainConfig.Normalize.MEDSAM ? SamplePipeline.Normalization.MEDSAM
                             : SamplePipeline.Normalization.SAM,
                     compat ? SamplePipeline.TargetResize.BILINEAR_ROUND : SamplePipeline.TargetResize.NEAREST,
-                    new Augmentation(c.augment() ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()));
+                    new Augmentation(c.augment() ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()))
+                    .withPrompts(prompts(c), org.samtune.data.PromptSampler.Regions.parse(c.promptRegions()));
+            if (pipeline.prompts() != SamplePipeline.Prompts.NONE && c.numClasses() != 2) {
+                throw new SamtuneException("--prompt " + c.promptMode().id() + " trains one mask per prompt set "
+                        + "(the union of the prompted structures): use --num-classes 2, got " + c.numClasses());
+            }
             Trainer.Settings settings = new Trainer.Settings(c.epochs(), c.batchSize(), c.lr(), c.warmup(),
                     c.warmupIters(), c.valEvery(), c.patience(), c.seed(), compat, options.cacheEmbeddings(),
                     options.maxIterations(), options.checkpointEvery());

@@ -3,6 +3,7 @@ package org.samtune.train;
 import java.util.Random;
 import org.samtune.data.Augmentation;
 import org.samtune.data.PilResize;
+import org.samtune.data.PromptSampler;
 import org.samtune.data.ResizeLongestSide;
 import org.samtune.data.Slice2D;
 import org.samtune.data.TorchvisionLabelResize;
@@ -39,6 +40,11 @@ public final class SamplePipeline {
         BILINEAR_ROUND
     }
 
+    /** finetune-SAM's prompt modes: none (automatic), jittered boxes or interior points (spec §3.6). */
+    public enum Prompts {
+        NONE, BOX, POINT
+    }
+
     private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     private static final float[] STD = {0.229f, 0.224f, 0.225f};
 
@@ -50,7 +56,8 @@ public final class SamplePipeline {
      * @param validWidth  columns of {@code image} that hold the slice
      */
     public record Sample(String name, float[] image, byte[] labels, int[] lowRes, int validHeight, int validWidth,
-                         int originalHeight, int originalWidth) {}
+                         int originalHeight, int originalWidth, float[] pointCoords, float[] pointLabels,
+                         float[] boxes) {}
 
     private final int size;
     private final int lowResSize;
@@ -58,6 +65,8 @@ public final class SamplePipeline {
     private final Normalization normalization;
     private final TargetResize targetResize;
     private final Augmentation augmentation;
+    private Prompts prompts = Prompts.NONE;
+    private PromptSampler.Regions regions = PromptSampler.Regions.largest(3);
 
     public SamplePipeline(int size, int lowResSize, ResizeMode resize, Normalization normalization,
                           TargetResize targetResize, Augmentation augmentation) {
@@ -67,6 +76,20 @@ public final class SamplePipeline {
         this.normalization = normalization;
         this.targetResize = targetResize;
         this.augmentation = augmentation;
+    }
+
+    /**
+     * Samples prompts on each (augmented) slice from the union of its labelled structures; the target becomes the
+     * union of the prompted components, as finetune-SAM does. Binary targets only.
+     */
+    public SamplePipeline withPrompts(Prompts mode, PromptSampler.Regions regions) {
+        this.prompts = mode;
+        this.regions = regions;
+        return this;
+    }
+
+    public Prompts prompts() {
+        return prompts;
     }
 
     public int size() {
@@ -101,7 +124,28 @@ public final class SamplePipeline {
             image = s.image();
             lab = s.labels();
         }
-        return new Sample(slice.name(), image, lab, lowRes(lab), hw[0], hw[1], h, w);
+        float[] coords = null;
+        float[] pointLabels = null;
+        float[] boxes = null;
+        if (prompts != Prompts.NONE) {
+            byte[] binary = new byte[lab.length];
+            for (int i = 0; i < lab.length; i++) {
+                binary[i] = (byte) (lab[i] != 0 ? 1 : 0);
+            }
+            // Validation draws the same prompts every time: a generator seeded by the slice's name.
+            Random r = rng != null ? rng : new Random(slice.name().hashCode());
+            if (prompts == Prompts.BOX) {
+                PromptSampler.Boxes b = PromptSampler.boxes(binary, size, size, regions, r);
+                boxes = b.boxes();
+                lab = b.mask();
+            } else {
+                PromptSampler.Points pts = PromptSampler.points(binary, size, size, regions, r);
+                coords = pts.coords();
+                pointLabels = pts.labels();
+                lab = pts.mask();
+            }
+        }
+        return new Sample(slice.name(), image, lab, lowRes(lab), hw[0], hw[1], h, w, coords, pointLabels, boxes);
     }
 
     private float[] normalise(byte[] hwc, int h, int w) {

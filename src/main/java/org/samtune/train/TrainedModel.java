@@ -21,7 +21,12 @@ public final class TrainedModel {
     private TrainedModel() {}
 
     /** The model in eval mode and the settings it was trained with. */
-    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {}
+    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
+        /** Low-res logits (B, classes, h, w) for prepared samples, with the run's prompt mode. */
+        public ai.djl.ndarray.NDArray decode(ai.djl.ndarray.NDArray embeddings, java.util.List<SamplePipeline.Sample> samples) {
+            return Trainer.decode(sam, pipeline.prompts(), sam.manager(), embeddings, samples);
+        }
+    }
 
     /**
      * @param which "best" or "last"
@@ -74,6 +79,7 @@ public final class TrainedModel {
                 c.normalize() == TrainConfig.Normalize.MEDSAM ? SamplePipeline.Normalization.MEDSAM
                         : SamplePipeline.Normalization.SAM,
                 compat ? SamplePipeline.TargetResize.BILINEAR_ROUND : SamplePipeline.TargetResize.NEAREST,
-                new Augmentation(Augmentation.Settings.off()));
+                new Augmentation(Augmentation.Settings.off()))
+                .withPrompts(FineTuning.prompts(c), org.samtune.data.PromptSampler.Regions.parse(c.promptRegions()));
     }
 }

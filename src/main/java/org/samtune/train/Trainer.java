@@ -196,7 +196,7 @@ public final class Trainer {
                 if (embeddings == null) {
                     embeddings = sam.embedImages(images(m, samples));
                 }
-                NDArray logits = sam.predict(embeddings, null, null, null, null, true).lowResLogits();
+                NDArray logits = decode(m, embeddings, samples);
                 DiceCeLoss.Parts parts = loss.compute(logits, target);
                 lossValue = parts.total().getFloat();
                 diceValue = parts.dice().getFloat();
@@ -232,6 +232,46 @@ public final class Trainer {
             parts.add(cached);
         }
         return parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
+    }
+
+    /**
+     * Prompt encoder + mask decoder with multimask output: one logit map per class. Without prompts one batch-1
+     * token set serves every image; with boxes or points each image has its own.
+     */
+    NDArray decode(NDManager m, NDArray embeddings, List<SamplePipeline.Sample> samples) {
+        return decode(sam, pipeline.prompts(), m, embeddings, samples);
+    }
+
+    /** {@link #decode(NDManager, NDArray, List)} for any model and prompt mode. */
+    public static NDArray decode(Sam sam, SamplePipeline.Prompts prompts, NDManager m, NDArray embeddings,
+                                 List<SamplePipeline.Sample> samples) {
+        NDArray coords = null;
+        NDArray labels = null;
+        NDArray boxes = null;
+        int b = samples.size();
+        switch (prompts) {
+            case BOX -> {
+                int k = samples.get(0).boxes().length / 4;
+                float[] all = new float[b * k * 4];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(samples.get(i).boxes(), 0, all, i * k * 4, k * 4);
+                }
+                boxes = m.create(all, new Shape(b, k, 4));
+            }
+            case POINT -> {
+                int n = samples.get(0).pointLabels().length;
+                float[] c = new float[b * n * 2];
+                float[] l = new float[b * n];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(samples.get(i).pointCoords(), 0, c, i * n * 2, n * 2);
+                    System.arraycopy(samples.get(i).pointLabels(), 0, l, i * n, n);
+                }
+                coords = m.create(c, new Shape(b, n, 2));
+                labels = m.create(l, new Shape(b, n));
+            }
+            case NONE -> { }
+        }
+        return sam.predict(embeddings, coords, labels, boxes, null, true).lowResLogits();
     }
 
     private NDArray images(NDManager m, List<SamplePipeline.Sample> samples) {
@@ -276,8 +316,7 @@ public final class Trainer {
                         samples.add(pipeline.prepare(val.load(i), false, null));
                     }
                     NDManager m = sam.manager();
-                    NDArray logits = sam.predict(sam.embedImages(images(m, samples)), null, null, null, null, true)
-                            .lowResLogits();
+                    NDArray logits = decode(m, sam.embedImages(images(m, samples)), samples);
                     NDArray target = targets(m, samples);
                     lossSum += loss.compute(logits, target).total().getFloat();
                     batches++;

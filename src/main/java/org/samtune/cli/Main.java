@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         for (Object verb : Verbs.all()) {
             cl.addSubcommand(verb);
         }
+        cl.setOverwrittenOptionsAllowed(true); // a later flag wins, so scripts can append overrides
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable t = ex;
             while (t != null && !(t instanceof SamtuneException)) {

@@ -288,6 +288,7 @@ public final class FineTuning {
         select(sam, keys).tensors().forEach((k, v) -> all.put("model/" + k, v));
         opt.stateDict().tensors().forEach((k, v) -> all.put("optimizer/" + k, v));
         Map<String, String> m = new LinkedHashMap<>(meta);
+        m.put("iteration", Long.toString(state.iteration()));
         try {
             m.put("train_state", JSON.writeValueAsString(state));
         } catch (Exception e) {

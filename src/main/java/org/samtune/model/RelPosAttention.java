@@ -24,6 +24,7 @@ public final class RelPosAttention extends Module {
     public final Parameter rel_pos_h;
     public final Parameter rel_pos_w;
     public final Linear proj;
+    private final NDArray relPosIndex;
 
     /**
      * @param inputSize side of the token grid this attention sees (the window, or the whole grid for global
@@ -44,6 +45,9 @@ public final class RelPosAttention extends Module {
             rel_pos_h = null;
             rel_pos_w = null;
         }
+        // i − j + size − 1 for the (size, size) grid; kept for the model's lifetime because autograd saves the
+        // index of the gather for backward, and DJL arrays made from Java data die with their handle
+        relPosIndex = useRelPos ? relPosIndex(manager, inputSize) : null;
         module("qkv", new Linear(manager, dim, dim * 3, qkvBias));
         proj = module("proj", new Linear(manager, dim, dim));
     }
@@ -66,12 +70,16 @@ public final class RelPosAttention extends Module {
         NDArray v = qkv.get(2);
 
         // the (B·heads, HW, HW) maps are the biggest arrays of the encoder (805 MB per global block of ViT-B at
-        // 1024²): each is closed as soon as the next one exists, as PyTorch frees them on reassignment
+        // 1024²): the relative positions are added in place (matmul does not save its output for backward) and
+        // each map is closed as soon as the next one exists, as PyTorch frees them on reassignment
         NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1));
         if (rel_pos_h != null) {
-            NDArray withPos = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
-            attn.close();
-            attn = withPos;
+            if (h != w || relPosIndex.getShape().get(0) != h * h) {
+                throw new SamtuneException("relative position table has " + rel_pos_h.array().getShape().get(0)
+                        + " rows but a " + h + "-token grid needs " + (2 * h - 1) + " (input size differs from the "
+                        + "checkpoint's; rel_pos interpolation is not supported)");
+            }
+            addDecomposedRelPos(attn, q, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w), h, w);
         }
         NDArray probs = attn.softmax(-1);
         attn.close();
@@ -85,12 +93,12 @@ public final class RelPosAttention extends Module {
 
     /**
      * Relative positional embeddings along height and width for self-attention on an (h, w) grid:
-     * attn[b,(i,j),(k,l)] += q[b,i,j]·Rh[i,k] + q[b,i,j]·Rw[j,l], with Rh[i,k] = rel_pos_h[i − k + h − 1].
-     * The einsums of the reference become two batched matmuls (over rows, then over columns).
+     * attn[b,(i,j),(k,l)] += q[b,i,j]·Rh[i,k] + q[b,i,j]·Rw[j,l], with Rh[i,k] = rel_pos_h[i − k + h − 1]
+     * given as (h, h, C) and Rw as (w, w, C).
+     * The einsums of the reference become two batched matmuls (over rows, then over columns). Adds to
+     * {@code attn} (B·heads, hw, hw) in place.
      */
-    static NDArray addDecomposedRelPos(NDArray attn, NDArray q, NDArray relPosH, NDArray relPosW, long h, long w) {
-        NDArray rh = relPos(h, relPosH); // (h, h, C)
-        NDArray rw = relPos(w, relPosW); // (w, w, C)
+    static void addDecomposedRelPos(NDArray attn, NDArray q, NDArray rh, NDArray rw, long h, long w) {
         long bh = q.getShape().get(0);
         long c = q.getShape().get(2);
         NDArray rq = q.reshape(bh, h, w, c);
@@ -104,31 +112,24 @@ public final class RelPosAttention extends Module {
                 .matMul(rw.transpose(0, 2, 1))
                 .reshape(w, bh, h, w)
                 .transpose(1, 2, 0, 3);
-        NDArray withH = attn.reshape(bh, h, w, h, w).add(relH.expandDims(4));
-        NDArray withHw = withH.add(relW.expandDims(3));
-        withH.close();
-        return withHw.reshape(bh, h * w, h * w);
+        // attn.view(B, q_h, q_w, k_h, k_w) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :], in place
+        attn.reshape(bh, h, w, h, w).addi(relH.expandDims(4)).addi(relW.expandDims(3));
     }
 
     /** get_rel_pos for equal query and key sizes: the (size, size, C) table of rel_pos[i − j + size − 1]. */
-    static NDArray relPos(long size, NDArray relPos) {
-        long span = relPos.getShape().get(0);
-        if (span != 2 * size - 1) {
-            throw new SamtuneException("relative position table has " + span + " rows but a " + size
-                    + "-token grid needs " + (2 * size - 1) + " (input size differs from the checkpoint's; "
-                    + "rel_pos interpolation is not supported)");
-        }
+    private NDArray gather(NDArray relPos, long size) {
+        return relPos.get(new NDIndex("{}", relPosIndex)).reshape(size, size, -1);
+    }
+
+    private static NDArray relPosIndex(NDManager manager, long size) {
         long[] idx = new long[(int) (size * size)];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
                 idx[(int) (i * size + j)] = i - j + size - 1;
             }
         }
-        NDArray index = relPos.getManager().create(idx);
-        try {
-            return relPos.get(new NDIndex("{}", index)).reshape(size, size, -1);
-        } finally {
-            index.close();
-        }
+        NDArray index = manager.create(idx);
+        ai.djl.ndarray.NDScope.unregister(index);
+        return index;
     }
 }

@@ -1,6 +1,8 @@
 package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import org.samtune.SamtuneException;
@@ -24,6 +26,9 @@ public final class RelPosAttention extends Module {
     public final Parameter rel_pos_h;
     public final Parameter rel_pos_w;
     public final Linear proj;
+    private final NDArray relPosIndex;
+    /** Largest attention-map band computed at once (see forward). */
+    static final long ATTENTION_BAND_BYTES = 16L << 20;
 
     /**
      * @param inputSize side of the token grid this attention sees (the window, or the whole grid for global
@@ -44,6 +49,9 @@ public final class RelPosAttention extends Module {
             rel_pos_h = null;
             rel_pos_w = null;
         }
+        // i − j + size − 1 for the (size, size) grid; kept for the model's lifetime because autograd saves the
+        // index of the gather for backward, and DJL arrays made from Java data die with their handle
+        relPosIndex = useRelPos ? relPosIndex(manager, inputSize) : null;
         module("qkv", new Linear(manager, dim, dim * 3, qkvBias));
         proj = module("proj", new Linear(manager, dim, dim));
     }
@@ -55,6 +63,11 @@ public final class RelPosAttention extends Module {
 
     /** (B, H, W, C) → (B, H, W, C). */
     public NDArray forward(NDArray x) {
+        return forward(x, ATTENTION_BAND_BYTES);
+    }
+
+    /** As {@link #forward(NDArray)}, with attention maps computed in bands of at most {@code bandBytes}. */
+    NDArray forward(NDArray x, long bandBytes) {
         long[] s = x.getShape().getShape();
         long b = s[0], h = s[1], w = s[2];
         // qkv with shape (3, B * nHead, H * W, C)
@@ -65,18 +78,42 @@ public final class RelPosAttention extends Module {
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
 
-        // the (B·heads, HW, HW) maps are the biggest arrays of the encoder (805 MB per global block of ViT-B at
-        // 1024²): each is closed as soon as the next one exists, as PyTorch frees them on reassignment
-        NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1));
+        NDArray qScaled = q.mul(scale);
+        NDArray kT = k.transpose(0, 2, 1);
+        NDArray[] rel = null;
         if (rel_pos_h != null) {
-            NDArray withPos = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
-            attn.close();
-            attn = withPos;
+            if (h != w || relPosIndex.getShape().get(0) != h * h) {
+                throw new SamtuneException("relative position table has " + rel_pos_h.array().getShape().get(0)
+                        + " rows but a " + h + "-token grid needs " + (2 * h - 1) + " (input size differs from the "
+                        + "checkpoint's; rel_pos interpolation is not supported)");
+            }
+            rel = decomposedRelPos(q, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w), h, w);
         }
-        NDArray probs = attn.softmax(-1);
-        attn.close();
-        NDArray out = probs.matMul(v);
-        probs.close();
+        // The (B·heads, HW, HW) attention maps are the encoder's biggest arrays (805 MB per global block of ViT-B
+        // at 1024²). They are computed for a band of query rows at a time, each band small enough (≤ 16 MB) for
+        // the C allocator to reuse the same memory instead of mapping fresh pages for every map; softmax is per
+        // row, so the result is the reference's. Relative positions are added in place (matmul does not save its
+        // output for backward).
+        long n = h * w;
+        long bh = b * numHeads;
+        long rows = Math.max(1, Math.min(n, bandBytes / (4L * bh * n)));
+        NDList bands = new NDList();
+        for (long r0 = 0; r0 < n; r0 += rows) {
+            long r1 = Math.min(n, r0 + rows);
+            NDIndex band = new NDIndex(":, {}:{}, :", r0, r1);
+            NDArray attn = qScaled.get(band).matMul(kT);
+            if (rel != null) {
+                // attn.view(B, q_h, q_w, k_h, k_w) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :]
+                attn.reshape(bh, r1 - r0, h, w)
+                        .addi(rel[0].get(band).expandDims(3))
+                        .addi(rel[1].get(band).expandDims(2));
+            }
+            NDArray probs = attn.softmax(-1);
+            attn.close();
+            bands.add(probs.matMul(v));
+            probs.close();
+        }
+        NDArray out = bands.size() == 1 ? bands.get(0) : NDArrays.concat(bands, 1);
         x = out.reshape(b, numHeads, h, w, headDim)
                 .transpose(0, 2, 3, 1, 4)
                 .reshape(b, h, w, dim);
@@ -84,13 +121,14 @@ public final class RelPosAttention extends Module {
     }
 
     /**
-     * Relative positional embeddings along height and width for self-attention on an (h, w) grid:
-     * attn[b,(i,j),(k,l)] += q[b,i,j]·Rh[i,k] + q[b,i,j]·Rw[j,l], with Rh[i,k] = rel_pos_h[i − k + h − 1].
-     * The einsums of the reference become two batched matmuls (over rows, then over columns).
+     * Relative positional terms along height and width for self-attention on an (h, w) grid (the reference's
+     * add_decomposed_rel_pos before the addition): relH[b,(i,j),k] = q[b,i,j]·Rh[i,k] and
+     * relW[b,(i,j),l] = q[b,i,j]·Rw[j,l], Rh (h, h, C) = rel_pos_h[i − k + h − 1], Rw likewise. The einsums
+     * become two batched matmuls (over rows, then over columns).
+     *
+     * @return {relH (B·heads, hw, h), relW (B·heads, hw, w)}
      */
-    static NDArray addDecomposedRelPos(NDArray attn, NDArray q, NDArray relPosH, NDArray relPosW, long h, long w) {
-        NDArray rh = relPos(h, relPosH); // (h, h, C)
-        NDArray rw = relPos(w, relPosW); // (w, w, C)
+    static NDArray[] decomposedRelPos(NDArray q, NDArray rh, NDArray rw, long h, long w) {
         long bh = q.getShape().get(0);
         long c = q.getShape().get(2);
         NDArray rq = q.reshape(bh, h, w, c);
@@ -98,34 +136,31 @@ public final class RelPosAttention extends Module {
         NDArray relH = rq.transpose(1, 0, 2, 3).reshape(h, bh * w, c)
                 .matMul(rh.transpose(0, 2, 1))
                 .reshape(h, bh, w, h)
-                .transpose(1, 0, 2, 3);
+                .transpose(1, 0, 2, 3)
+                .reshape(bh, h * w, h);
         // einsum("bhwc,wkc->bhwk"): per column j, (B·h, C) @ Rw[j]ᵀ
         NDArray relW = rq.transpose(2, 0, 1, 3).reshape(w, bh * h, c)
                 .matMul(rw.transpose(0, 2, 1))
                 .reshape(w, bh, h, w)
-                .transpose(1, 2, 0, 3);
-        NDArray withH = attn.reshape(bh, h, w, h, w).add(relH.expandDims(4));
-        NDArray withHw = withH.add(relW.expandDims(3));
-        withH.close();
-        return withHw.reshape(bh, h * w, h * w);
+                .transpose(1, 2, 0, 3)
+                .reshape(bh, h * w, w);
+        return new NDArray[] {relH, relW};
     }
 
     /** get_rel_pos for equal query and key sizes: the (size, size, C) table of rel_pos[i − j + size − 1]. */
-    static NDArray relPos(long size, NDArray relPos) {
-        long span = relPos.getShape().get(0);
-        if (span != 2 * size - 1) {
-            throw new SamtuneException("relative position table has " + span + " rows but a " + size
-                    + "-token grid needs " + (2 * size - 1) + " (input size differs from the checkpoint's; "
-                    + "rel_pos interpolation is not supported)");
-        }
+    private NDArray gather(NDArray relPos, long size) {
+        return relPos.get(new NDIndex("{}", relPosIndex)).reshape(size, size, -1);
+    }
+
+    private static NDArray relPosIndex(NDManager manager, long size) {
         long[] idx = new long[(int) (size * size)];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
                 idx[(int) (i * size + j)] = i - j + size - 1;
             }
         }
-        // Not closed here: autograd keeps the index for the gather's backward pass; the caller's NDScope frees it.
-        NDArray index = relPos.getManager().create(idx);
-        return relPos.get(new NDIndex("{}", index)).reshape(size, size, -1);
+        NDArray index = manager.create(idx);
+        ai.djl.ndarray.NDScope.unregister(index);
+        return index;
     }
 }

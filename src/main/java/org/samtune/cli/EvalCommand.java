@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
+import org.samtune.data.CanonicalOrientation;
 import org.samtune.data.ClassMap;
 import org.samtune.data.SliceAxis;
 import org.samtune.data.VolumeSlicer;
@@ -119,13 +120,14 @@ public final class EvalCommand implements Callable<Integer> {
         List<Volume> p = new ArrayList<>();
         List<Volume> t = new ArrayList<>();
         for (int c = 0; c < preds.size(); c++) {
-            Volume pv = Nifti.read(preds.get(c));
-            Volume tv = Nifti.read(truths.get(c));
-            if (!pv.sameGrid(tv)) {
-                throw new SamtuneException("eval: " + preds.get(c) + " (" + describe(pv) + ") and " + truths.get(c)
-                        + " (" + describe(tv) + ") are not on the same voxel grid; resample the prediction first");
-            }
-            p.add(pv);
+            Path predFile = preds.get(c);
+            Path truthFile = truths.get(c);
+            Volume pv = Nifti.read(predFile);
+            Volume tv = Nifti.read(truthFile);
+            Volume onTruthGrid = CanonicalOrientation.onGridOf(pv, tv).orElseThrow(() -> new SamtuneException(
+                    "eval: " + predFile + " (" + describe(pv) + ") and " + truthFile + " (" + describe(tv)
+                    + ") are not on the same voxel grid; resample the prediction first"));
+            p.add(onTruthGrid);
             t.add(tv);
         }
         ClassMap classes;

@@ -1,6 +1,9 @@
 package org.samtune.data;
 
+import java.util.Arrays;
+import java.util.Optional;
 import org.samtune.io.Affine;
+import org.samtune.io.Volume;
 
 /**
  * The axis permutation and flips that bring a voxel grid to RAS order (nibabel's {@code as_closest_canonical}):
@@ -69,5 +72,34 @@ public record CanonicalOrientation(int[] sourceAxis, boolean[] flipped, int[] so
             }
         }
         return new Affine(out);
+    }
+
+    /**
+     * {@code volume}'s voxels reordered onto {@code reference}'s grid when both describe the same voxels in another
+     * index order (equal RAS grids: sizes and canonical affines within 1e-4 mm) — e.g. labels saved LPS for an
+     * image stored RAS. The result has the reference's sizes, affine and header. Empty when the grids differ by
+     * more than an axis permutation/flip (resampling would be needed).
+     */
+    public static Optional<Volume> onGridOf(Volume volume, Volume reference) {
+        if (volume.sameGrid(reference)) {
+            return Optional.of(reference.withData(volume.data()));
+        }
+        CanonicalOrientation ov = of(volume.affine(), volume.nx(), volume.ny(), volume.nz());
+        CanonicalOrientation or = of(reference.affine(), reference.nx(), reference.ny(), reference.nz());
+        if (!Arrays.equals(ov.size(), or.size())
+                || !ov.canonicalAffine(volume.affine()).approxEquals(or.canonicalAffine(reference.affine()), 1e-4)) {
+            return Optional.empty();
+        }
+        int[] size = or.size();
+        float[] src = volume.data();
+        float[] out = new float[src.length];
+        for (int a2 = 0; a2 < size[2]; a2++) {
+            for (int a1 = 0; a1 < size[1]; a1++) {
+                for (int a0 = 0; a0 < size[0]; a0++) {
+                    out[or.sourceIndex(a0, a1, a2)] = src[ov.sourceIndex(a0, a1, a2)];
+                }
+            }
+        }
+        return Optional.of(reference.withData(out));
     }
 }

@@ -133,9 +133,20 @@ public final class VolumeSlicer {
 
     /** Runs {@code segmenter} on every slice of the reference and stacks the results. */
     public Volume segment(SliceSegmenter segmenter) {
+        return segment(reference.data(), segmenter);
+    }
+
+    /**
+     * Runs {@code segmenter} on every slice of {@code voxels} (source order on the reference grid, e.g. the
+     * reference mapped to 8 bits by {@link Grey8} as {@code prepare} does) and stacks the results.
+     */
+    public Volume segment(float[] voxels, SliceSegmenter segmenter) {
+        if (voxels.length != reference.data().length) {
+            throw new IllegalArgumentException(voxels.length + " voxels for a grid of " + reference.data().length);
+        }
         int[][] labels = new int[sliceCount()][];
         for (int s = 0; s < sliceCount(); s++) {
-            labels[s] = segmenter.segment(slice(reference.data(), s), width(), height());
+            labels[s] = segmenter.segment(slice(voxels, s), width(), height());
             if (labels[s] == null || labels[s].length != width() * height()) {
                 throw new IllegalStateException("segmenter returned " + (labels[s] == null ? "null" : labels[s].length
                         + " labels") + " for a " + width() + "×" + height() + " slice");

@@ -58,7 +58,9 @@ public final class Nifti {
     /** Reads and checks the header only (sizes, datatype, scaling and geometry fields), not the voxels. */
     public static NiftiHeader readHeader(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return checkedHeader(decompressed(in, Files.size(file)).in, file);
+            try (InputStream header = decompressed(in, Files.size(file)).in) {
+                return checkedHeader(header, file);
+            }
         } catch (IOException e) {
             throw ioError(file, e);
         }
@@ -108,6 +110,28 @@ public final class Nifti {
         });
     }
 
+    /**
+     * Writes a label map on the grid of {@code grid} (typically the scan it was predicted from), keeping that
+     * volume's NIfTI geometry exactly (see {@link #write(Path, Volume, NiftiDataType)}): uint8 when every label is
+     * in 0..255, else int16. Labels must be whole numbers.
+     */
+    public static void writeLabels(Path file, Volume grid, float[] labels) {
+        if (labels.length != grid.data().length) {
+            throw new IllegalArgumentException(labels.length + " labels for a grid of " + grid.data().length
+                    + " voxels");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] != Math.rint(labels[i])) {
+                throw new SamtuneException(file + ": label " + labels[i] + " at voxel index " + i
+                        + " is not a whole number; a label map holds integers");
+            }
+        }
+        Volume v = grid.withData(labels);
+        NiftiDataType type = firstMisfit(labels, NiftiDataType.UINT8, true) < 0 ? NiftiDataType.UINT8
+                : NiftiDataType.INT16;
+        write(file, v, type);
+    }
+
     // ---- reading ----
 
     private record Stream(InputStream in, long maxBytes, boolean gzip) {}
@@ -127,6 +151,13 @@ public final class Nifti {
 
     private static Volume read(InputStream raw, long rawSize, Path file, int index) throws IOException {
         Stream s = decompressed(raw, rawSize);
+        // Closing releases the Inflater's native memory now rather than at garbage collection.
+        try (InputStream closing = s.in) {
+            return read(s, rawSize, file, index);
+        }
+    }
+
+    private static Volume read(Stream s, long rawSize, Path file, int index) throws IOException {
         NiftiHeader h = checkedHeader(s.in, file);
         NiftiDataType type = h.dataType().orElseThrow();
         long volumes = h.volumes();
@@ -171,8 +202,14 @@ public final class Nifti {
             throw new FormatException(file, "NIfTI vox_offset " + h.voxOffset() + " (volume " + t + " at byte "
                     + start + ") is beyond the end of the data");
         }
+        InputStream voxelBytes = s.in;
+        if (s.gzip) {
+            // The deflate bound still allows a small file to claim ~1000× its size: decompress first, so that
+            // memory grows only with data that is really there, and allocate the volume once it is all present.
+            voxelBytes = buffered(s.in, frameBytes, file, start);
+        }
         float[] data = new float[(int) voxels];
-        readVoxels(s.in, file, h, type, data, start);
+        readVoxels(voxelBytes, file, h, type, data, start);
         if (s.gzip && volumes == 1) {
             // Reading to the end makes GZIPInputStream check the CRC, which catches corrupt compressed data.
             s.in.transferTo(OutputStream.nullOutputStream());
@@ -185,21 +222,21 @@ public final class Nifti {
         if (first.length < 4) {
             throw new FormatException(file, "file holds " + first.length + " bytes; too short for a NIfTI header");
         }
-        Object[] kind = NiftiHeaderCodec.sniff(first);
+        NiftiHeaderCodec.Kind kind = NiftiHeaderCodec.sniff(first);
         if (kind == null) {
             int le = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getInt();
             throw new FormatException(file, "NIfTI sizeof_hdr is " + le + "; expected 348 (NIfTI-1) or 540 (NIfTI-2)"
                     + " in either byte order: not a NIfTI file");
         }
-        int version = (Integer) kind[0];
-        int size = version == 1 ? NiftiHeaderCodec.NIFTI1_SIZE : NiftiHeaderCodec.NIFTI2_SIZE;
+        int size = kind.size();
         byte[] raw = new byte[size];
         System.arraycopy(first, 0, raw, 0, 4);
         int got = in.readNBytes(raw, 4, size - 4) + 4;
         if (got < size) {
-            throw new FormatException(file, "truncated NIfTI-" + version + " header: " + got + " of " + size + " bytes");
+            throw new FormatException(file, "truncated NIfTI-" + kind.version() + " header: " + got + " of " + size
+                    + " bytes");
         }
-        NiftiHeader h = NiftiHeaderCodec.parse(raw, version, (ByteOrder) kind[1], file);
+        NiftiHeader h = NiftiHeaderCodec.parse(raw, kind.version(), kind.order(), file);
         check(h, file, size);
         return h;
     }
@@ -258,6 +295,21 @@ public final class Nifti {
                         + " numbers");
             }
         }
+    }
+
+    private static InputStream buffered(InputStream in, long bytes, Path file, long start) throws IOException {
+        java.util.List<InputStream> chunks = new java.util.ArrayList<>();
+        long have = 0;
+        while (have < bytes) {
+            byte[] chunk = in.readNBytes((int) Math.min(CHUNK, bytes - have));
+            have += chunk.length;
+            if (chunk.length == 0 || have < bytes && chunk.length < CHUNK) {
+                throw new FormatException(file, "truncated NIfTI voxel data: " + have + " of " + bytes
+                        + " bytes after byte " + start);
+            }
+            chunks.add(new ByteArrayInputStream(chunk));
+        }
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(chunks));
     }
 
     private static void readVoxels(InputStream in, Path file, NiftiHeader h, NiftiDataType type, float[] out,

@@ -17,18 +17,22 @@ final class NiftiHeaderCodec {
 
     private NiftiHeaderCodec() {}
 
+    /** A header's version and byte order, as told by its first field. */
+    record Kind(int version, ByteOrder order) {
+        int size() {
+            return version == 1 ? NIFTI1_SIZE : NIFTI2_SIZE;
+        }
+    }
+
     /** The version and byte order told by sizeof_hdr (the first 4 bytes), or null if they are neither 348 nor 540. */
-    static Object[] sniff(byte[] first4) {
+    static Kind sniff(byte[] first4) {
         int le = ByteBuffer.wrap(first4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int be = Integer.reverseBytes(le);
-        if (le == NIFTI1_SIZE) {
-            return new Object[] {1, ByteOrder.LITTLE_ENDIAN};
-        } else if (be == NIFTI1_SIZE) {
-            return new Object[] {1, ByteOrder.BIG_ENDIAN};
-        } else if (le == NIFTI2_SIZE) {
-            return new Object[] {2, ByteOrder.LITTLE_ENDIAN};
-        } else if (be == NIFTI2_SIZE) {
-            return new Object[] {2, ByteOrder.BIG_ENDIAN};
+        if (le == NIFTI1_SIZE || le == NIFTI2_SIZE) {
+            return new Kind(le == NIFTI1_SIZE ? 1 : 2, ByteOrder.LITTLE_ENDIAN);
+        }
+        if (be == NIFTI1_SIZE || be == NIFTI2_SIZE) {
+            return new Kind(be == NIFTI1_SIZE ? 1 : 2, ByteOrder.BIG_ENDIAN);
         }
         return null;
     }

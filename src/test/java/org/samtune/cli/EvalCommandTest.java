@@ -118,4 +118,40 @@ class EvalCommandTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--classes: expected an integer label value, got 'x'");
     }
+
+    @Test
+    void realAtlasAgainstAShiftedCopyMatchesTheScipyReference() throws Exception {
+        // AAL shifted by +1 voxel along j and +2 along k (zero fill) as the prediction; numbers from
+        // src/test/resources/eval/monai_style_reference.py (scipy 1.17.1).
+        Volume aal = Nifti.read(Path.of("data/colin27/aal.nii.gz"));
+        float[] shifted = new float[aal.data().length];
+        int nx = aal.nx();
+        int ny = aal.ny();
+        for (int k = 2; k < aal.nz(); k++) {
+            for (int j = 1; j < ny; j++) {
+                for (int i = 0; i < nx; i++) {
+                    shifted[i + nx * (j + ny * k)] = aal.data()[i + nx * (j - 1 + ny * (k - 2))];
+                }
+            }
+        }
+        Path pred = dir.resolve("aal_shifted.nii.gz");
+        Nifti.write(pred, aal.withData(shifted), NiftiDataType.UINT8);
+        Path csv = dir.resolve("aal.csv");
+        Run r = run("eval", "--pred", pred.toString(), "--truth", "data/colin27/aal.nii.gz", "--classes",
+                "caudate=71,72;pallidum=75,76;hippocampus=37,38", "--out", csv.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        List<String> lines = Files.readAllLines(csv);
+        double[][] expected = {
+            {0.7883249055879152, 0.650607501320655, 2.23606797749979, 1.0058968426069383, 0.9504107981220657},
+            {0.7440196735971384, 0.5923816304734781, 2.0, 1.0406096448727773, 0.9556061468412066},
+            {0.6828524046434494, 0.5184327155519742, 2.23606797749979, 1.3677595729673713, 0.826382336289866}};
+        for (int c = 0; c < 3; c++) {
+            String[] f = lines.get(1 + c).split(",");
+            for (int m = 0; m < 5; m++) {
+                // the CSV keeps 6 decimals
+                assertThat(Double.parseDouble(f[4 + m])).as("class %d metric %d", c + 1, m)
+                        .isCloseTo(expected[c][m], org.assertj.core.api.Assertions.within(5e-7));
+            }
+        }
+    }
 }

@@ -115,4 +115,29 @@ class VolumeSlicerTest {
         assertThatThrownBy(() -> slicer.slice(other, 0)).isInstanceOf(SamtuneException.class)
                 .hasMessageContaining("not on the grid");
     }
+
+    @Test
+    void aVolumeStoredInAnotherVoxelOrderIsReorderedExactly() {
+        Volume v = oddlyOrientedVolume(4);
+        CanonicalOrientation o = CanonicalOrientation.of(v.affine(), v.nx(), v.ny(), v.nz());
+        int[] size = o.size();
+        float[] ras = new float[v.data().length];
+        for (int a2 = 0; a2 < size[2]; a2++) {
+            for (int a1 = 0; a1 < size[1]; a1++) {
+                for (int a0 = 0; a0 < size[0]; a0++) {
+                    ras[a0 + size[0] * (a1 + size[1] * a2)] = v.data()[o.sourceIndex(a0, a1, a2)];
+                }
+            }
+        }
+        Volume stored = new Volume(size[0], size[1], size[2], ras, o.canonicalAffine(v.affine()));
+        assertThat(stored.sameGrid(v)).isFalse();
+        Volume back = CanonicalOrientation.onGridOf(stored, v).orElseThrow();
+        assertThat(back.data()).containsExactly(v.data());
+        assertThat(back.affine()).isEqualTo(v.affine());
+        // A shifted origin is not a reordering: refused.
+        double[] m = stored.affine().m();
+        m[3] += 0.5;
+        Volume shifted = new Volume(size[0], size[1], size[2], ras, new Affine(m));
+        assertThat(CanonicalOrientation.onGridOf(shifted, v)).isEmpty();
+    }
 }

@@ -106,6 +106,25 @@ class NiftiTest {
     }
 
     @Test
+    void writeLabelsPicksUint8OrInt16() {
+        Volume t1 = Nifti.read(CH2);
+        Volume aal = Nifti.read(AAL);
+        Path small = tmp.resolve("aal.nii.gz");
+        Nifti.writeLabels(small, t1, aal.data());
+        assertThat(Nifti.readHeader(small).dataType()).contains(NiftiDataType.UINT8);
+        assertGeometryKept(Nifti.readHeader(small), (NiftiHeader) t1.header());
+        float[] wide = aal.data().clone();
+        wide[5] = 1000;
+        Path big = tmp.resolve("wide.nii");
+        Nifti.writeLabels(big, t1, wide);
+        assertThat(Nifti.readHeader(big).dataType()).contains(NiftiDataType.INT16);
+        assertThat(Nifti.read(big).data()).isEqualTo(wide);
+        wide[7] = 2.5f;
+        assertThatThrownBy(() -> Nifti.writeLabels(big, t1, wide)).isInstanceOf(SamtuneException.class)
+                .hasMessageContaining("label 2.5 at voxel index 7 is not a whole number");
+    }
+
+    @Test
     void writeRefusesValuesTheTypeCannotHold() {
         Volume v = new Volume(2, 1, 1, new float[] {3, 300}, Affine.identity());
         assertThatThrownBy(() -> Nifti.write(tmp.resolve("x.nii"), v, NiftiDataType.UINT8))
@@ -304,6 +323,16 @@ class NiftiTest {
         byte[] gz3 = gzip(b3);
         assertThatThrownBy(() -> Nifti.read(write("big3.nii.gz", gz3))).isInstanceOf(FormatException.class)
                 .hasMessageContaining("gzip stream can hold at most");
+        // Within deflate's bound (zeros compress ~1000-fold) but one byte short: found before the volume is
+        // allocated, by decompressing first.
+        int n = (1 << 23) + 1;
+        NiftiHeader h4 = header(2, ByteOrder.LITTLE_ENDIAN, NiftiDataType.UINT8, new long[] {3, n, 1, 1, 1, 1, 1, 1},
+                0, 0);
+        byte[] b4 = file(h4, new float[n - 1], ByteOrder.LITTLE_ENDIAN, NiftiDataType.UINT8);
+        byte[] gz4 = gzip(b4);
+        assertThat((long) gz4.length * 1032).isGreaterThan(b4.length + 1);
+        assertThatThrownBy(() -> Nifti.read(write("short.nii.gz", gz4))).isInstanceOf(FormatException.class)
+                .hasMessageContaining("truncated NIfTI voxel data: 8388608 of 8388609 bytes");
     }
 
     @Test

@@ -1,0 +1,180 @@
+package org.samtune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.samtune.SamtuneException;
+import org.samtune.data.ClassMap;
+import org.samtune.data.Grey8;
+import org.samtune.data.LabelNames;
+import org.samtune.data.SliceAxis;
+import org.samtune.data.SliceDatasetWriter;
+import org.samtune.data.SplitPlanner;
+import org.samtune.io.Dicom;
+import org.samtune.io.Nifti;
+import org.samtune.io.Volume;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code samtune prepare}: image + label volumes (NIfTI files or DICOM series folders) → a finetune-SAM 2-D
+ * dataset (PNG slices, train/val/test lists, dataset.yaml, summary).
+ */
+@Command(
+        name = "prepare",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image PNGs, class-index mask PNGs,",
+            "train/val/test lists without leakage between neighbouring slices, dataset.yaml. See docs/prepare.md."
+        })
+public final class PrepareCommand implements Callable<Integer> {
+
+    static final class Inputs {
+        @Option(names = "--image", paramLabel = "IMG", required = true,
+                description = "Image volume: a NIfTI file or a DICOM series folder. Repeat for several cases.")
+        List<Path> images = new ArrayList<>();
+
+        @Option(names = "--labels", paramLabel = "LAB", required = true,
+                description = "Label volume on the image's grid, one per --image, in the same order.")
+        List<Path> labels = new ArrayList<>();
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
+        Path out;
+    }
+
+    static final class Slicing {
+        @Option(names = "--axis", paramLabel = "AXIS", defaultValue = "axial",
+                description = "axial | coronal | sagittal, on the RAS-reoriented grid (default: ${DEFAULT-VALUE}).")
+        String axis;
+
+        @Option(names = "--classes", paramLabel = "MAP",
+                description = {"Label values → classes: 'caudate=71,72;putamen=73,74' or '1,2,3'.",
+                    "Values not listed are background. Default: one class per non-zero value."})
+        String classes;
+
+        @Option(names = "--label-names", paramLabel = "FILE",
+                description = "Names of label values ('index name' lines, e.g. AAL's aal.nii.txt) for dataset.yaml.")
+        Path labelNames;
+
+        @Option(names = "--keep-empty",
+                description = "Also write slices without any class voxel (default: only slices holding a class).")
+        boolean keepEmpty;
+    }
+
+    static final class IntensityOptions {
+        @Option(names = "--window", paramLabel = "PRESET|L,W",
+                description = {"CT window, a preset name or level,width in HU (e.g. brain or 40,80).",
+                    "Default: per-volume percentiles 0.5–99.5 mapped min–max to 0..255."})
+        String window;
+    }
+
+    static final class Splitting {
+        @Option(names = "--split", paramLabel = "TR,VA,TE", defaultValue = "70,15,15",
+                description = "Train, val, test proportions (default: ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--gap", paramLabel = "N", defaultValue = "0",
+                description = "Slices dropped between two slabs of one case (default: ${DEFAULT-VALUE}).")
+        int gap;
+
+        @Option(names = "--shots", paramLabel = "K", description = "Also write train_Kshot.csv: K training slices.")
+        Integer shots;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+                description = "Seed for case shuffling and the few-shot draw (default: ${DEFAULT-VALUE}).")
+        long seed;
+    }
+
+    @ArgGroup(validate = false, heading = "Inputs and output%n")
+    Inputs inputs = new Inputs();
+
+    @ArgGroup(validate = false, heading = "Slices and classes%n")
+    Slicing slicing = new Slicing();
+
+    @ArgGroup(validate = false, heading = "Intensity%n")
+    IntensityOptions intensity = new IntensityOptions();
+
+    @ArgGroup(validate = false, heading = "Splits%n")
+    Splitting splitting = new Splitting();
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (inputs.images.size() != inputs.labels.size()) {
+            throw new SamtuneException("prepare: expected one --labels per --image, got " + inputs.images.size()
+                    + " --image and " + inputs.labels.size() + " --labels");
+        }
+        SliceAxis axis = SliceAxis.parse(slicing.axis);
+        SplitPlanner.Fractions fractions = SplitPlanner.Fractions.parse(splitting.split);
+        Map<Integer, String> names = slicing.labelNames == null ? Map.of() : LabelNames.read(slicing.labelNames);
+        Grey8 window = Grey8.parse(intensity.window);
+
+        List<SliceDatasetWriter.Case> cases = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int c = 0; c < inputs.images.size(); c++) {
+            Path img = inputs.images.get(c);
+            Path lab = inputs.labels.get(c);
+            cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(), readVolume(img),
+                    readVolume(lab)));
+        }
+        ClassMap classes = slicing.classes != null ? ClassMap.parse(slicing.classes)
+                : ClassMap.fromValues(cases.stream().map(k -> k.labels().data()).toArray(float[][]::new));
+        if (slicing.classes == null && !names.isEmpty()) {
+            classes = named(classes, names);
+        }
+        int shots = splitting.shots == null ? 0 : splitting.shots;
+        if (splitting.shots != null && shots <= 0) {
+            throw new SamtuneException("--shots: expected a positive number of slices, got " + shots);
+        }
+        SliceDatasetWriter.Options options = new SliceDatasetWriter.Options(axis, classes, window, fractions,
+                splitting.gap, shots, splitting.seed, slicing.keepEmpty, names);
+        SliceDatasetWriter.Result result = SliceDatasetWriter.write(cases, inputs.out, options);
+        spec.commandLine().getOut().print(result.summary());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** A DICOM series folder, a single DICOM file (.dcm) or a NIfTI file (.nii, .nii.gz). */
+    static Volume readVolume(Path p) {
+        if (Files.isDirectory(p)) {
+            return Dicom.readSeries(p);
+        }
+        if (!Files.exists(p)) {
+            throw new SamtuneException(p + ": no such file or folder");
+        }
+        if (p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dcm")) {
+            return Dicom.read(p);
+        }
+        return Nifti.read(p);
+    }
+
+    /** Default classes named after the label-name list (e.g. 37 → Hippocampus_L). */
+    private static ClassMap named(ClassMap byValue, Map<Integer, String> names) {
+        List<ClassMap.Entry> out = new ArrayList<>();
+        for (ClassMap.Entry e : byValue.classes()) {
+            int v = e.sourceValues()[0];
+            out.add(new ClassMap.Entry(e.index(), names.getOrDefault(v, e.name()), e.sourceValues()));
+        }
+        return new ClassMap(out);
+    }
+
+    static String caseId(Path source, Set<String> taken) {
+        String name = source.toAbsolutePath().normalize().getFileName().toString()
+                .replaceFirst("(?i)(\\.nii\\.gz|\\.nii|\\.dcm)$", "").replaceAll("[^A-Za-z0-9_.-]", "_");
+        String id = name;
+        for (int k = 2; !taken.add(id); k++) {
+            id = name + "_" + k;
+        }
+        return id;
+    }
+}

@@ -132,6 +132,8 @@ save("net_data_parallel.pth", dp)
 save("net_nested_wrapper.pth", {"state_dict": {"model": dp, "ema_decay": 0.999}, "epoch": 3,
                                 "args": {"lr": 1e-4, "betas": (0.9, 0.999), "targets": ["combine_all"], "amp": None}})
 save("net_with_extras.pth", collections.OrderedDict(list(sd.items()) + [("epoch", 12), ("version", "1.0")]))
+save("no_tensors.pth", {"epoch": 3, "model": {"lr": 0.1}, "optimizer": {"state": {}, "param_groups": []}})
+save("list_of_tensors.pth", [torch.ones(2), torch.zeros(3)])
 save("net_legacy_format.pth", sd, _use_new_zipfile_serialization=False)
 torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.pt"))
 np.save(os.path.join(OUT, "not_a_checkpoint.npy"), np.arange(4, dtype=np.float32))

@@ -80,6 +80,65 @@ public record TinyViTConfig(
                 List.of(2, 2, 3, 10), List.of(7, 7, 14, 7), 2.0, 4.0, 3);
     }
 
+    /**
+     * The TinyViT a MobileSAM state dict ({@code image_encoder.*} keys) was saved from, read off tensor shapes:
+     * widths, depths, heads (attention_biases rows), windows (attention_biases columns = window²), MLP and MBConv
+     * ratios, local-conv size and classifier width. Not visible in weights and fixed by MobileSAM's forward pass:
+     * img_size 1024 (a 64×64 final grid), and the conv stage's unused heads/window (vit_t's 2 and 7).
+     *
+     * @throws SamtuneException naming the checkpoint and the missing or inconsistent key
+     */
+    public static TinyViTConfig infer(org.samtune.checkpoint.StateDict sd) {
+        String e = "image_encoder.";
+        int dim0 = (int) shape(sd, e + "patch_embed.seq.2.c.weight")[0];
+        int inChans = (int) shape(sd, e + "patch_embed.seq.0.c.weight")[1];
+        java.util.List<Integer> dims = new java.util.ArrayList<>(List.of(dim0));
+        java.util.List<Integer> depths = new java.util.ArrayList<>();
+        java.util.List<Integer> heads = new java.util.ArrayList<>(List.of(2));
+        java.util.List<Integer> windows = new java.util.ArrayList<>(List.of(7));
+        int d0 = 0;
+        while (sd.contains(e + "layers.0.blocks." + d0 + ".conv1.c.weight")) {
+            d0++;
+        }
+        depths.add(d0);
+        for (int i = 1; i < 4; i++) {
+            String blk = e + "layers." + i + ".blocks.";
+            int depth = 0;
+            while (sd.contains(blk + depth + ".attn.attention_biases")) {
+                depth++;
+            }
+            if (depth == 0) {
+                throw new SamtuneException(sd.source() + ": key " + blk + "0.attn.attention_biases missing "
+                        + "(a MobileSAM TinyViT has transformer stages layers.1..3)");
+            }
+            depths.add(depth);
+            long[] biases = shape(sd, blk + "0.attn.attention_biases");
+            int window = (int) Math.round(Math.sqrt(biases[1]));
+            if (biases.length != 2 || (long) window * window != biases[1]) {
+                throw new SamtuneException(sd.source() + ": " + blk + "0.attn.attention_biases has shape "
+                        + java.util.Arrays.toString(biases) + "; expected (heads, window²)");
+            }
+            heads.add((int) biases[0]);
+            windows.add(window);
+            dims.add((int) shape(sd, blk + "0.attn.norm.weight")[0]);
+        }
+        long hidden = shape(sd, e + "layers.1.blocks.0.mlp.fc1.weight")[0];
+        long expanded = shape(sd, e + "layers.0.blocks.0.conv1.c.weight")[0];
+        int localConv = (int) shape(sd, e + "layers.1.blocks.0.local_conv.c.weight")[2];
+        int classes = sd.contains(e + "head.weight") ? (int) shape(sd, e + "head.weight")[0] : 0;
+        return new TinyViTConfig(1024, inChans, classes, dims, depths, heads, windows,
+                (double) hidden / dims.get(1), (double) expanded / dim0, localConv);
+    }
+
+    private static long[] shape(org.samtune.checkpoint.StateDict sd, String key) {
+        var t = sd.get(key);
+        if (t == null) {
+            throw new SamtuneException(sd.source() + ": key " + key + " missing (needed to infer the TinyViT "
+                    + "configuration)");
+        }
+        return t.shape();
+    }
+
     /** Side of the token grid after the patch embedding (img_size / 4). */
     public int patchesResolution() {
         return imgSize / 4;

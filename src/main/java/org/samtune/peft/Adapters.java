@@ -6,6 +6,7 @@ import org.samtune.SamtuneException;
 import org.samtune.model.Block;
 import org.samtune.model.ImageEncoderViT;
 import org.samtune.model.Sam;
+import org.samtune.model.TinyViT;
 import org.samtune.model.TwoWayAttentionBlock;
 import org.samtune.model.nn.Module;
 
@@ -22,7 +23,8 @@ public final class Adapters {
     private Adapters() {}
 
     /**
-     * @param encoderBlocks     ViT block indexes (finetune-SAM's {@code encoder_adapter_depths}, default [0,1,10,11])
+     * @param encoderBlocks     ViT block indexes (finetune-SAM's {@code encoder_adapter_depths}, default [0,1,10,11]);
+     *                          for MobileSAM the TinyViT stage depths (0..2 = layers.1..3), see {@link TinyViTAdapters}
      * @param decoderAdaptDepth number of two-way blocks from the first that get adapters (finetune-SAM: 2 = all)
      * @param init              PyTorch's default (finetune-SAM) or zero up-projections
      * @param seed              seed of the new layers' initialisation
@@ -32,7 +34,12 @@ public final class Adapters {
                                       long seed) {
         List<Module> added = new ArrayList<>();
         long s = seed;
-        if (!encoderBlocks.isEmpty()) {
+        if (!encoderBlocks.isEmpty() && sam.imageEncoder() instanceof TinyViT tiny) {
+            // MobileSAM: encoderBlocks are finetune-SAM's stage depths (0..2 = layers.1..3), see TinyViTAdapters.
+            List<Module> enc = TinyViTAdapters.insert(tiny, encoderBlocks, init, s);
+            added.addAll(enc);
+            s += enc.size();
+        } else if (!encoderBlocks.isEmpty()) {
             if (!(sam.imageEncoder() instanceof ImageEncoderViT vit)) {
                 throw new SamtuneException("encoder adapters: only the ViT encoder is supported here, not "
                         + sam.imageEncoder().getClass().getSimpleName());

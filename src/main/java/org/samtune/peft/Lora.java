@@ -7,6 +7,7 @@ import org.samtune.SamtuneException;
 import org.samtune.model.Block;
 import org.samtune.model.ImageEncoderViT;
 import org.samtune.model.Sam;
+import org.samtune.model.TinyViT;
 import org.samtune.model.TransformerAttention;
 import org.samtune.model.TwoWayAttentionBlock;
 import org.samtune.model.nn.Linear;
@@ -22,7 +23,8 @@ public final class Lora {
     private Lora() {}
 
     /**
-     * @param encoderBlocks ViT block indexes to wrap; empty means every block (finetune-SAM's {@code []})
+     * @param encoderBlocks ViT block indexes to wrap; empty means every block (finetune-SAM's {@code []}); for
+     *                      MobileSAM the TinyViT stage indexes 0..2 (= layers.1..3), see {@link TinyViTLora}
      * @param decoder       wrap the mask decoder's transformer too
      * @param rank          LoRA rank r
      * @param seed          seed for the A matrices (B starts at zero, so the model's output is unchanged)
@@ -34,7 +36,11 @@ public final class Lora {
         }
         Random rng = new Random(seed);
         List<Module> added = new ArrayList<>();
-        if (!(sam.imageEncoder() instanceof ImageEncoderViT vit)) {
+        if (sam.imageEncoder() instanceof TinyViT tiny) {
+            // MobileSAM: encoderBlocks are stage indexes of layers[1:]; finetune-SAM's channel layout (quirk
+            // included). TinyViTLora.insert offers the per-head layout.
+            added.addAll(TinyViTLora.insert(tiny, encoderBlocks, rank, TinyViTLoraLayout.FINETUNE_SAM, rng));
+        } else if (!(sam.imageEncoder() instanceof ImageEncoderViT vit)) {
             if (!encoderBlocks.isEmpty()) {
                 throw new SamtuneException("encoder LoRA: only the ViT encoder is supported here, not "
                         + sam.imageEncoder().getClass().getSimpleName());

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.samtune.checkpoint.Checkpoints;
 import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.model.nn.LoadReport;
@@ -21,8 +22,8 @@ import org.samtune.testing.Fixtures;
  * finetune-SAM's forward passes against PyTorch (mazurowski-lab/finetune-SAM @ e41f732) on the tiny model:
  * its block order (ftbase_*), LoRA r=4 in every encoder block and the decoder (lora_*, weights of
  * tiny_sam_lora.pth) and adapters in encoder blocks 0,1 and both decoder blocks (adapter_*, tiny_sam_adapter.pth).
- * The .pth weights are read from their exact safetensors conversions (fixtures/sam-tiny-converted) and, once the
- * project's .pth reader is on the classpath, from the .pth files themselves.
+ * The weights are read both from the .pth files (Checkpoints.load) and from their exact safetensors conversions
+ * (fixtures/sam-tiny-converted).
  * Tolerance: |a − b| ≤ 1e-5 + 1e-4·|b| (Tolerance defaults) for every output.
  */
 class FinetuneSamParityTest {
@@ -88,6 +89,29 @@ class FinetuneSamParityTest {
         Sam sam = loraModel(manager, safetensors("sam-tiny-converted", "tiny_sam_lora.safetensors"));
         SamParityTest.checkCase(sam, "lora_", promptCase, true);
         SamParityTest.checkCase(sam, "lora_", promptCase, false);
+    }
+
+    @Test
+    void pthCheckpointsGiveTheSameOutputs() {
+        Sam official = Sam.fromStateDict(manager, Checkpoints.load(Fixtures.file("sam-tiny", "tiny_sam.pth")),
+                BlockOrder.OFFICIAL);
+        SamParityTest.checkEncoder(official, "");
+        for (String c : List.of("no_prompt", "point1", "points2", "box", "point_box", "box_mask")) {
+            SamParityTest.checkCase(official, "", c, true);
+            SamParityTest.checkCase(official, "", c, false);
+        }
+        Sam ft = SamParityTest.tiny(manager, BlockOrder.FINETUNE_SAM,
+                Checkpoints.load(Fixtures.file("sam-tiny", "tiny_sam.pth")));
+        SamParityTest.checkEncoder(ft, "ftbase_");
+        Sam lora = loraModel(manager, Checkpoints.load(Fixtures.file("sam-tiny", "tiny_sam_lora.pth")));
+        Sam adapter = adapterModel(manager, Checkpoints.load(Fixtures.file("sam-tiny", "tiny_sam_adapter.pth")));
+        for (String c : List.of("no_prompt", "box")) {
+            for (boolean mm : new boolean[] {true, false}) {
+                SamParityTest.checkCase(ft, "ftbase_", c, mm);
+                SamParityTest.checkCase(lora, "lora_", c, mm);
+                SamParityTest.checkCase(adapter, "adapter_", c, mm);
+            }
+        }
     }
 
     @ParameterizedTest

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
+import org.samtune.checkpoint.PthReader;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.model.nn.Module;
@@ -24,9 +25,7 @@ final class MobileSamTinyFixture {
     }
 
     static StateDict read(Path pth) {
-        // TEMPORARY until checkpoint.PthReader is merged: a local safetensors conversion.
-        String name = pth.getFileName().toString().replace(".pth", ".safetensors");
-        return org.samtune.checkpoint.Safetensors.read(Path.of("/tmp/tinyvit", name));
+        return PthReader.read(pth);
     }
 
     /** The vit_t of the fixture with its weights, in eval mode. */

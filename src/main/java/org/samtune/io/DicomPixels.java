@@ -110,9 +110,12 @@ final class DicomPixels {
                     "1-bit pixels are only supported uncompressed and monochrome");
         }
         long count = (long) m.rows() * m.columns() * m.frames() * (pi.equals("PALETTE COLOR") ? 3 : m.samplesPerPixel());
-        check(file, DicomTag.NUMBER_OF_FRAMES, count <= MAX_VALUES, "the image would hold " + count
-                + " values (" + m.frames() + " frames of " + m.rows() + "×" + m.columns() + "), more than "
-                + MAX_VALUES);
+        if (count > MAX_VALUES) {
+            throw new FormatException(file, DicomTag.describe(DicomTag.ROWS) + " × "
+                    + DicomTag.describe(DicomTag.COLUMNS) + " × " + DicomTag.describe(DicomTag.NUMBER_OF_FRAMES),
+                    "the image would hold " + count + " values (" + m.frames() + " frames of " + m.rows() + "×"
+                            + m.columns() + "), more than " + MAX_VALUES);
+        }
     }
 
     private static void check(Path file, int tag, boolean ok, String problem) {

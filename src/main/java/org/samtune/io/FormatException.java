@@ -16,31 +16,45 @@ public class FormatException extends SamtuneException {
 
     /** {@code what} already names the field and the expectation. */
     public FormatException(Path file, String what) {
-        super(file + ": " + what);
+        super(oneLine(file + ": " + what));
         this.file = file;
         this.field = null;
         this.problem = what;
     }
 
     public FormatException(Path file, String what, Throwable cause) {
-        super(file + ": " + what, cause);
+        super(oneLine(file + ": " + what), cause);
         this.file = file;
         this.field = null;
         this.problem = what;
     }
 
     public FormatException(Path file, String field, String problem) {
-        super(file + ": " + field + ": " + problem);
+        super(oneLine(file + ": " + field + ": " + problem));
         this.file = file;
         this.field = field;
         this.problem = problem;
     }
 
     public FormatException(Path file, String field, String problem, Throwable cause) {
-        super(file + ": " + field + ": " + problem, cause);
+        super(oneLine(file + ": " + field + ": " + problem), cause);
         this.file = file;
         this.field = field;
         this.problem = problem;
+    }
+
+    /** Control characters (from corrupt values quoted in the message) as \xNN, so the message stays one line. */
+    private static String oneLine(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 32 || c == 127) {
+                sb.append(String.format("\\x%02X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     public Path file() {

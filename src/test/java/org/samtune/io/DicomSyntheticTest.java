@@ -438,4 +438,52 @@ class DicomSyntheticTest {
         assertThatThrownBy(() -> Dicom.read(p3)).isInstanceOf(FormatException.class)
                 .hasMessageContaining("PixelData (7FE0,0010): has 8 bytes, expected 800");
     }
+
+    /** Headers that claim gigabytes of pixels are refused from the bytes actually present, before allocating. */
+    @Test
+    void hugePixelClaimsAreRefusedBeforeAllocating() throws IOException {
+        DicomBuilder rle = new DicomBuilder(TransferSyntax.RLE_LOSSLESS);
+        rle.us(DicomTag.ROWS, 20000).us(DicomTag.COLUMNS, 20000);
+        rle.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        rle.encapsulated(null, DicomBuilder.rleFrame(new byte[8], 4, 1, 2));
+        Path p = write("rlehuge.dcm", rle.build());
+        assertThatThrownBy(() -> Dicom.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("RLE frame 0 has 68 bytes, too few to decode to 800000000 bytes");
+
+        DicomBuilder frames = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        frames.is(DicomTag.NUMBER_OF_FRAMES, 100000);
+        frames.us(DicomTag.ROWS, 512).us(DicomTag.COLUMNS, 512);
+        frames.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        frames.ow(DicomTag.PIXEL_DATA, new short[512 * 512]);
+        Path p2 = write("frameshuge.dcm", frames.build());
+        assertThatThrownBy(() -> Dicom.read(p2)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("Rows (0028,0010) × Columns (0028,0011) × NumberOfFrames (0028,0008): the image"
+                        + " would hold 26214400000 values (100000 frames of 512×512)");
+        frames = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        frames.is(DicomTag.NUMBER_OF_FRAMES, 3000);
+        frames.us(DicomTag.ROWS, 512).us(DicomTag.COLUMNS, 512);
+        frames.us(DicomTag.BITS_ALLOCATED, 16).us(DicomTag.BITS_STORED, 16).us(DicomTag.HIGH_BIT, 15);
+        frames.ow(DicomTag.PIXEL_DATA, new short[512 * 512]);
+        Path p3 = write("frames3000.dcm", frames.build());
+        assertThatThrownBy(() -> Dicom.read(p3)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("PixelData (7FE0,0010): has 524288 bytes, expected 1572864000 (3000 frames");
+    }
+
+    @Test
+    void multiFrameNativeStacksFramesAlongTheNormal() throws IOException {
+        DicomBuilder b = new DicomBuilder(TransferSyntax.EXPLICIT_LITTLE);
+        b.ds(DicomTag.SLICE_THICKNESS, 1.5);
+        b.ds(DicomTag.IMAGE_POSITION_PATIENT, 0, 0, 0);
+        b.ds(DicomTag.IMAGE_ORIENTATION_PATIENT, 1, 0, 0, 0, 0, -1);
+        b.is(DicomTag.NUMBER_OF_FRAMES, 3);
+        b.us(DicomTag.ROWS, 1).us(DicomTag.COLUMNS, 2);
+        b.us(DicomTag.BITS_ALLOCATED, 8).us(DicomTag.BITS_STORED, 8).us(DicomTag.HIGH_BIT, 7);
+        b.element(DicomTag.PIXEL_DATA, "OB", new byte[] {1, 2, 3, 4, 5, 6});
+        Volume v = Dicom.read(write("mf.dcm", b.build()));
+        assertThat(new int[] {v.nx(), v.ny(), v.nz()}).containsExactly(2, 1, 3);
+        assertThat(v.data()).containsExactly(1, 2, 3, 4, 5, 6);
+        // Coronal: normal = (1,0,0) × (0,0,−1) = (0, 1, 0) LPS → (0, −1, 0) RAS, 1.5 mm per frame.
+        assertThat(v.affine().apply(0, 0, 2)).containsExactly(new double[] {0, -3, 0}, within(1e-12));
+        assertThat(v.affine().orientation()).isEqualTo("LIP");
+    }
 }

@@ -7,6 +7,6 @@ final class Verbs {
     private Verbs() {}
 
     static List<Object> all() {
-        return List.of(new PrepareCommand(), new EvalCommand());
+        return List.of(new PrepareCommand(), new PredictCommand(), new BenchCommand(), new EvalCommand());
     }
 }

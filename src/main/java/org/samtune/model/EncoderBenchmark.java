@@ -67,11 +67,12 @@ public final class EncoderBenchmark {
     private EncoderBenchmark() {}
 
     public static Result run(Options o) {
-        if (o.threads() > 0) {
-            JniUtils.setNumThreads(o.threads());
-        }
-        int threads = JniUtils.getNumThreads();
         try (NDManager manager = NDManager.newBaseManager()) {
+            // the native library is loaded with the engine, i.e. once a manager exists
+            if (o.threads() > 0) {
+                JniUtils.setNumThreads(o.threads());
+            }
+            int threads = JniUtils.getNumThreads();
             Encoder enc = build(manager, o);
             NDArray image = manager.randomNormal(new Shape(1, 3, o.size(), o.size()));
             double[] times = time(o.runs(), image, enc.forward());

@@ -53,6 +53,14 @@ public final class SamPredictor implements AutoCloseable {
             return b;
         }
 
+        /** The low-res logits of mask {@code m} (lowSize², row-major): the {@code maskInput} of a refinement call. */
+        public float[] lowResMask(int m) {
+            int plane = lowSize * lowSize;
+            float[] one = new float[plane];
+            System.arraycopy(lowResLogits, m * plane, one, 0, plane);
+            return one;
+        }
+
         /** Mask {@code m} thresholded at {@link Sam#MASK_THRESHOLD} (1 inside, 0 outside), row-major. */
         public byte[] binary(int m) {
             int plane = height * width;

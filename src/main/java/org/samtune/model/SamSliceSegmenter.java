@@ -33,6 +33,10 @@ public final class SamSliceSegmenter implements SliceSegmenter {
     private final Mode mode;
 
     public SamSliceSegmenter(Sam model, Mode mode) {
+        if (mode == Mode.CLASSES && model.config.decoder().numMultimaskOutputs() > 256) {
+            throw new org.samtune.SamtuneException("predict: " + model.config.decoder().numMultimaskOutputs()
+                    + " decoder classes; label volumes hold at most 256 classes");
+        }
         this.model = model;
         this.mode = mode;
     }

@@ -1,6 +1,7 @@
 package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
 import org.samtune.model.nn.Conv2d;
 import org.samtune.model.nn.LayerNorm2d;
@@ -57,8 +58,24 @@ public final class ImageEncoderViT extends Module implements ImageEncoder {
             x = x.add(pos_embed.array());
         }
         for (Block blk : blocks.items()) {
-            x = blk.forward(x);
+            x = forwardScoped(blk, x);
         }
         return neck.forward(x.transpose(0, 3, 1, 2));
+    }
+
+    /**
+     * One block in its own NDScope: its intermediates are released when it ends, as PyTorch's reference counting
+     * releases them, instead of piling up until the caller's scope closes (at 1024² each global block makes ~2 GB
+     * of attention maps; twelve blocks held together exceeded 14 GB). The autograd graph keeps its own references
+     * to whatever backward needs.
+     */
+    private static NDArray forwardScoped(Block blk, NDArray x) {
+        NDArray y;
+        try (NDScope scope = new NDScope()) {
+            y = blk.forward(x);
+            NDScope.unregister(y);
+        }
+        NDScope.register(y);
+        return y;
     }
 }

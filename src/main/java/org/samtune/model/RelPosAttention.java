@@ -97,10 +97,11 @@ public final class RelPosAttention extends Module {
                 .matMul(rw.transpose(0, 2, 1))
                 .reshape(w, bh, h, w)
                 .transpose(1, 2, 0, 3);
-        return attn.reshape(bh, h, w, h, w)
-                .add(relH.expandDims(4))
-                .add(relW.expandDims(3))
-                .reshape(bh, h * w, h * w);
+        // In place on attn (a fresh q·kᵀ product that backward does not need): the same two additions in the same
+        // order as the reference, without two more (B·heads, hw, hw) arrays (805 MB each for a global block at 1024).
+        NDArray view = attn.reshape(bh, h, w, h, w);
+        view.addi(relH.expandDims(4)).addi(relW.expandDims(3));
+        return view.reshape(bh, h * w, h * w);
     }
 
     /** get_rel_pos for equal query and key sizes: the (size, size, C) table of rel_pos[i − j + size − 1]. */
@@ -117,7 +118,11 @@ public final class RelPosAttention extends Module {
                 idx[(int) (i * size + j)] = i - j + size - 1;
             }
         }
-        NDArray index = relPos.getManager().create(idx);
+        // The gather's backward reads the index after this method returns. An array created from Java data wraps
+        // memory that close() frees, so hand autograd a libtorch-owned copy (closing that only drops our handle).
+        NDArray javaIndex = relPos.getManager().create(idx);
+        NDArray index = javaIndex.duplicate();
+        javaIndex.close();
         try {
             return relPos.get(new NDIndex("{}", index)).reshape(size, size, -1);
         } finally {

@@ -65,81 +65,15 @@ public final class RelPosAttention extends Module {
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
 
-        NDArray out;
-        long bh = b * numHeads;
-        if (bh * h * w * h * w * Float.BYTES <= chunkBytes) {
-            NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1));
-            if (rel_pos_h != null) {
-                attn = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
-            }
-            out = attn.softmax(-1).matMul(v);
-        } else {
-            out = chunkedAttention(q, k, v, h, w);
+        NDArray attn = q.mul(scale).matMul(k.transpose(0, 2, 1));
+        if (rel_pos_h != null) {
+            attn = addDecomposedRelPos(attn, q, rel_pos_h.array(), rel_pos_w.array(), h, w);
         }
-        x = out.reshape(b, numHeads, h, w, headDim)
+        attn = attn.softmax(-1);
+        x = attn.matMul(v).reshape(b, numHeads, h, w, headDim)
                 .transpose(0, 2, 3, 1, 4)
                 .reshape(b, h, w, dim);
         return proj.forward(x);
-    }
-
-    /** Attention maps larger than this are computed per head and per band of query rows (see chunkedAttention). */
-    static long chunkBytes = 16L << 20;
-
-    /**
-     * The same attention one head and one band of image rows at a time, so each (rows·w, h·w) map stays below
-     * 16 MB. A global block at 1024² otherwise writes four fresh 805 MB maps (q·kᵀ, rel-pos, softmax), and the cost
-     * of that memory (page faults on new allocations, cache misses) dominated the encoder's time; bands this size
-     * are reused by malloc and stay in cache. Every output row is computed from the same operands in the same
-     * order of operations; only the BLAS blocking of the products may differ (float rounding).
-     */
-    private NDArray chunkedAttention(NDArray q, NDArray k, NDArray v, long h, long w) {
-        long bh = q.getShape().get(0);
-        long rowsPerBand = Math.max(1, chunkBytes / (w * h * w * Float.BYTES));
-        NDArray rh = rel_pos_h == null ? null : relPos(h, rel_pos_h.array());
-        NDArray rw = rel_pos_w == null ? null : relPos(w, rel_pos_w.array());
-        ai.djl.ndarray.NDList heads = new ai.djl.ndarray.NDList();
-        for (long i = 0; i < bh; i++) {
-            NDIndex head = new NDIndex("{}:{}", i, i + 1);
-            NDArray qi = q.get(head);
-            NDArray kt = k.get(head).transpose(0, 2, 1);
-            NDArray vi = v.get(head);
-            ai.djl.ndarray.NDList bands = new ai.djl.ndarray.NDList();
-            for (long y0 = 0; y0 < h; y0 += rowsPerBand) {
-                long rows = Math.min(rowsPerBand, h - y0);
-                NDArray qc = qi.get(new NDIndex(":, {}:{}", y0 * w, (y0 + rows) * w));
-                NDArray attn = qc.mul(scale).matMul(kt);
-                if (rh != null) {
-                    attn = addDecomposedRelPosRows(attn, qc, rh.get(new NDIndex("{}:{}", y0, y0 + rows)), rw,
-                            rows, h, w);
-                }
-                bands.add(attn.softmax(-1).matMul(vi));
-            }
-            heads.add(bands.size() == 1 ? bands.get(0) : ai.djl.ndarray.NDArrays.concat(bands, 1));
-        }
-        return heads.size() == 1 ? heads.get(0) : ai.djl.ndarray.NDArrays.concat(heads, 0);
-    }
-
-    /**
-     * {@link #addDecomposedRelPos} for a band of {@code rows} query rows (all columns) of one head against all
-     * h·w keys; {@code rhRows} is the band's slice (rows, h, C) of the height table, {@code rw} the whole width
-     * table (w, w, C).
-     */
-    static NDArray addDecomposedRelPosRows(NDArray attn, NDArray q, NDArray rhRows, NDArray rw, long rows, long h,
-                                           long w) {
-        long bh = q.getShape().get(0);
-        long c = q.getShape().get(2);
-        NDArray rq = q.reshape(bh, rows, w, c);
-        NDArray relH = rq.transpose(1, 0, 2, 3).reshape(rows, bh * w, c)
-                .matMul(rhRows.transpose(0, 2, 1))
-                .reshape(rows, bh, w, h)
-                .transpose(1, 0, 2, 3);
-        NDArray relW = rq.transpose(2, 0, 1, 3).reshape(w, bh * rows, c)
-                .matMul(rw.transpose(0, 2, 1))
-                .reshape(w, bh, rows, w)
-                .transpose(1, 2, 0, 3);
-        NDArray view = attn.reshape(bh, rows, w, h, w);
-        view.addi(relH.expandDims(4)).addi(relW.expandDims(3));
-        return view.reshape(bh, rows * w, h * w);
     }
 
     /**

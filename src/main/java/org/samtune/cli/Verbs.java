@@ -8,6 +8,6 @@ final class Verbs {
 
     static List<Object> all() {
         return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(),
-                new InspectCommand());
+                new PredictCommand(), new InspectCommand(), new BenchCommand());
     }
 }

@@ -1,0 +1,280 @@
+package org.samtune.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.samtune.SamtuneException;
+import org.samtune.checkpoint.Npy;
+import org.samtune.checkpoint.TensorData;
+import org.samtune.data.Grey8;
+import org.samtune.data.Rgb8;
+import org.samtune.data.SliceAxis;
+import org.samtune.data.UInt8Image;
+import org.samtune.data.VolumeSlicer;
+import org.samtune.io.Image2D;
+import org.samtune.io.Images2D;
+import org.samtune.io.Nifti;
+import org.samtune.io.Volume;
+import org.samtune.model.BlockOrder;
+import org.samtune.model.PretrainedSam;
+import org.samtune.model.Sam;
+import org.samtune.model.SamPredictor;
+import org.samtune.model.SamSliceSegmenter;
+import org.samtune.report.MaskOverlay;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code samtune predict}: one 2-D image with point/box prompts (SAM's interactive predictor), or a whole volume
+ * slice by slice without prompts. See docs/predict.md.
+ */
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Segment a 2-D image from point/box prompts (official SamPredictor pipeline), or a volume (NIfTI,",
+            "DICOM folder) slice by slice without prompts into a label volume. See docs/predict.md."
+        })
+public final class PredictCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT", required = true,
+            description = "SAM / MobileSAM / finetune-SAM weights (.pth or .safetensors).")
+    Path checkpoint;
+
+    @Option(names = "--arch", paramLabel = "ARCH",
+            description = "vit_b | vit_l | vit_h | vit_t. Default: read from the checkpoint; if given, must match it.")
+    String arch;
+
+    @Option(names = "--block-order", paramLabel = "ORDER", defaultValue = "official",
+            description = "ViT block order: official (Meta's weights) or finetune-sam (default: ${DEFAULT-VALUE}).")
+    String blockOrder;
+
+    @Option(names = "--image", paramLabel = "IMG", required = true,
+            description = {"PNG/JPEG/BMP/TIFF image, or a volume: .nii, .nii.gz, .dcm or a DICOM series folder."})
+    Path image;
+
+    @Option(names = "--point", paramLabel = "X,Y[,LABEL]",
+            description = "A point in pixels of the original image; LABEL 1 foreground (default), 0 background.")
+    List<String> points = new ArrayList<>();
+
+    @Option(names = "--box", paramLabel = "X0,Y0,X1,Y1", description = "A box in pixels of the original image.")
+    String box;
+
+    @Option(names = "--multimask", description = "Predict three masks (default: one); --out keeps the best.")
+    boolean multimask;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true,
+            description = "2-D: the best mask as a 0/255 PNG. Volume: the label volume (.nii or .nii.gz).")
+    Path out;
+
+    @Option(names = "--logits", paramLabel = "FILE.npy",
+            description = "2-D: float32 logits (masks, H, W) at the original size, before the 0 threshold.")
+    Path logits;
+
+    @Option(names = "--overlay", paramLabel = "FILE.png", description = "2-D: the best mask drawn over the image.")
+    Path overlay;
+
+    @Option(names = "--axis", paramLabel = "AXIS", defaultValue = "axial",
+            description = "Volume: axial | coronal | sagittal (default: ${DEFAULT-VALUE}).")
+    String axis;
+
+    @Option(names = "--window", paramLabel = "PRESET|L,W",
+            description = {"Volume: CT window, as in prepare (preset or level,width in HU).",
+                "Default: per-volume percentiles 0.5–99.5 mapped to 0..255."})
+    String window;
+
+    @Option(names = "--decoder-output", paramLabel = "MODE",
+            description = {"Volume: classes (finetune-SAM: argmax over class channels) or best-mask (plain SAM:",
+                "highest-IoU mask without a prompt → label 1). Default: classes unless the decoder has SAM's 3",
+                "outputs."})
+    String decoderOutput;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        boolean volume = isVolume(image);
+        BlockOrder order = switch (blockOrder.toLowerCase(Locale.ROOT)) {
+            case "official" -> BlockOrder.OFFICIAL;
+            case "finetune-sam", "finetune_sam" -> BlockOrder.FINETUNE_SAM;
+            default -> throw new SamtuneException("--block-order: expected official or finetune-sam, got '"
+                    + blockOrder + "'");
+        };
+        if (arch != null && !List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch)) {
+            throw new SamtuneException("--arch: expected vit_b, vit_l, vit_h or vit_t, got '" + arch + "'");
+        }
+        if (volume) {
+            return predictVolume(order);
+        }
+        return predictImage(order);
+    }
+
+    private int predictImage(BlockOrder order) {
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new SamtuneException("--out " + out + ": a 2-D mask is written as PNG (name ending in .png)");
+        }
+        if (overlay != null && !overlay.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new SamtuneException("--overlay " + overlay + ": expected a name ending in .png");
+        }
+        if (logits != null && !logits.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            throw new SamtuneException("--logits " + logits + ": expected a name ending in .npy");
+        }
+        UInt8Image rgb = Rgb8.of(Images2D.read(image));
+        int w = rgb.width();
+        int h = rgb.height();
+        double[] xy = null;
+        int[] labels = null;
+        if (!points.isEmpty()) {
+            xy = new double[2 * points.size()];
+            labels = new int[points.size()];
+            for (int i = 0; i < points.size(); i++) {
+                double[] p = parsePoint(points.get(i), w, h);
+                xy[2 * i] = p[0];
+                xy[2 * i + 1] = p[1];
+                labels[i] = (int) p[2];
+            }
+        }
+        double[] b = box == null ? null : parseBox(box, w, h);
+
+        PrintWriter o = spec.commandLine().getOut();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+            SamPredictor.Prediction p;
+            try (SamPredictor predictor = new SamPredictor(sam)) {
+                predictor.setImage(rgb);
+                p = predictor.predict(xy, labels, b, null, multimask);
+            }
+            int best = p.best();
+            byte[] mask = p.binary(best);
+            float[] png = new float[mask.length];
+            int area = 0;
+            for (int i = 0; i < mask.length; i++) {
+                png[i] = mask[i] * 255f;
+                area += mask[i];
+            }
+            if (logits != null) {
+                Npy.write(logits, TensorData.ofFloats(p.masks(), p.numMasks(), h, w));
+            }
+            if (overlay != null) {
+                Images2D.writePng(overlay, MaskOverlay.draw(rgb, mask));
+            }
+            Images2D.writePng(out, new Image2D(w, h, 1, 8, png));
+            StringBuilder line = new StringBuilder("iou:");
+            for (float v : p.iou()) {
+                line.append(String.format(Locale.ROOT, " %.6f", v));
+            }
+            o.println(line);
+            o.printf(Locale.ROOT, "mask: %s (mask %d of %d, %d of %d pixels)%n", out, best, p.numMasks(), area,
+                    w * h);
+            o.flush();
+        }
+        return 0;
+    }
+
+    private int predictVolume(BlockOrder order) {
+        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".nii") && !name.endsWith(".nii.gz")) {
+            throw new SamtuneException("--out " + out + ": a label volume is written as NIfTI (.nii or .nii.gz)");
+        }
+        if (!points.isEmpty() || box != null || logits != null || overlay != null || multimask) {
+            throw new SamtuneException("predict on a volume (" + image + ") takes no --point, --box, --multimask, "
+                    + "--logits or --overlay: slices are segmented without prompts");
+        }
+        SliceAxis sliceAxis = SliceAxis.parse(axis);
+        Grey8 grey = Grey8.parse(window);
+        Volume vol = PrepareCommand.readVolume(image);
+        PrintWriter o = spec.commandLine().getOut();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+            SamSliceSegmenter.Mode mode = decoderOutput == null ? SamSliceSegmenter.defaultMode(sam)
+                    : switch (decoderOutput.toLowerCase(Locale.ROOT)) {
+                        case "classes" -> SamSliceSegmenter.Mode.CLASSES;
+                        case "best-mask", "best_mask" -> SamSliceSegmenter.Mode.BEST_MASK;
+                        default -> throw new SamtuneException("--decoder-output: expected classes or best-mask, got '"
+                                + decoderOutput + "'");
+                    };
+            SamSliceSegmenter segmenter = new SamSliceSegmenter(sam, mode);
+            byte[] eight = grey.apply(vol.data());
+            float[] voxels = new float[eight.length];
+            for (int i = 0; i < eight.length; i++) {
+                voxels[i] = eight[i] & 0xff;
+            }
+            VolumeSlicer slicer = new VolumeSlicer(vol, sliceAxis);
+            Volume labels = slicer.segment(voxels, segmenter);
+            Nifti.writeLabels(out, vol, labels.data());
+            int max = 0;
+            long nonZero = 0;
+            for (float v : labels.data()) {
+                max = Math.max(max, (int) v);
+                nonZero += v != 0 ? 1 : 0;
+            }
+            o.printf(Locale.ROOT, "labels: %s (%s, %d %s slices of %d×%d, labels 0..%d of 0..%d, %d non-zero voxels)%n",
+                    out, mode == SamSliceSegmenter.Mode.CLASSES ? "classes" : "best-mask", slicer.sliceCount(),
+                    sliceAxis.label(), slicer.width(), slicer.height(), max, segmenter.maxLabel(), nonZero);
+            o.flush();
+        }
+        return 0;
+    }
+
+    static boolean isVolume(Path p) {
+        String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return Files.isDirectory(p) || n.endsWith(".nii") || n.endsWith(".nii.gz") || n.endsWith(".dcm");
+    }
+
+    /** "X,Y" or "X,Y,LABEL" inside a w × h image; returns {x, y, label}. */
+    static double[] parsePoint(String text, int w, int h) {
+        double[] v = numbers("--point", text, "X,Y[,LABEL]");
+        if (v.length != 2 && v.length != 3) {
+            throw new SamtuneException("--point '" + text + "': expected X,Y or X,Y,LABEL");
+        }
+        double label = v.length == 3 ? v[2] : 1;
+        if (label != 0 && label != 1) {
+            throw new SamtuneException("--point '" + text + "': LABEL must be 1 (foreground) or 0 (background)");
+        }
+        if (!(v[0] >= 0 && v[0] < w && v[1] >= 0 && v[1] < h)) {
+            throw new SamtuneException("--point '" + text + "' is outside the image (" + w + "×" + h
+                    + " pixels: 0 ≤ X < " + w + ", 0 ≤ Y < " + h + ")");
+        }
+        return new double[] {v[0], v[1], label};
+    }
+
+    /** "X0,Y0,X1,Y1" with X0 ≤ X1, Y0 ≤ Y1 inside [0, w] × [0, h]. */
+    static double[] parseBox(String text, int w, int h) {
+        double[] v = numbers("--box", text, "X0,Y0,X1,Y1");
+        if (v.length != 4) {
+            throw new SamtuneException("--box '" + text + "': expected X0,Y0,X1,Y1");
+        }
+        if (v[2] < v[0] || v[3] < v[1]) {
+            throw new SamtuneException("--box '" + text + "': expected X0 ≤ X1 and Y0 ≤ Y1 (top-left corner first)");
+        }
+        if (!(v[0] >= 0 && v[1] >= 0 && v[2] <= w && v[3] <= h)) {
+            throw new SamtuneException("--box '" + text + "' is outside the image (" + w + "×" + h
+                    + " pixels: 0 ≤ X ≤ " + w + ", 0 ≤ Y ≤ " + h + ")");
+        }
+        return v;
+    }
+
+    private static double[] numbers(String option, String text, String form) {
+        String[] f = text.split(",", -1);
+        double[] v = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            try {
+                v[i] = Double.parseDouble(f[i].trim());
+            } catch (NumberFormatException e) {
+                throw new SamtuneException(option + " '" + text + "': expected numbers " + form);
+            }
+            if (!Double.isFinite(v[i])) {
+                throw new SamtuneException(option + " '" + text + "': expected finite numbers " + form);
+            }
+        }
+        return v;
+    }
+}

@@ -202,11 +202,7 @@ public final class PredictCommand implements Callable<Integer> {
                                 + decoderOutput + "'");
                     };
             SamSliceSegmenter segmenter = new SamSliceSegmenter(sam, mode);
-            byte[] eight = grey.apply(vol.data());
-            float[] voxels = new float[eight.length];
-            for (int i = 0; i < eight.length; i++) {
-                voxels[i] = eight[i] & 0xff;
-            }
+            float[] voxels = grey.apply(vol.data());
             VolumeSlicer slicer = new VolumeSlicer(vol, sliceAxis);
             Volume labels = slicer.segment(voxels, segmenter);
             Nifti.writeLabels(out, vol, labels.data());

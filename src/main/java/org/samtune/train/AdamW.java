@@ -141,15 +141,8 @@ public final class AdamW implements AutoCloseable {
         return s;
     }
 
-    /** The gradient, or null when libtorch has none (never reached by a backward pass, or not requiring one). */
     static NDArray definedGradient(NDArray w) {
-        if (!w.hasGradient()) {
-            return null;
-        }
-        if (w instanceof PtNDArray pt) {
-            return JniUtils.getGradient(pt); // null for an undefined tensor, unlike PtNDArray.getGradient()
-        }
-        return w.getGradient();
+        return new Parameter(w).gradient();
     }
 
     /** Sets every gradient of the optimised parameters to zero ({@code optimizer.zero_grad()}, torch 1.13). */

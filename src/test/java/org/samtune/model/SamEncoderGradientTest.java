@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.TensorData;
@@ -27,8 +26,6 @@ import org.samtune.train.DiceCeLoss;
 class SamEncoderGradientTest {
 
     @Test
-    @Disabled("known bug (also on main): every image_encoder.* gradient is NaN while all mask_decoder.* gradients "
-            + "match PyTorch to 1e-9; the NaN enters between the image embeddings and the neck's last LayerNorm2d")
     void encoderGradientsMatchPyTorch() {
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = SamParityTest.tiny(m, BlockOrder.OFFICIAL,
@@ -36,13 +33,17 @@ class SamEncoderGradientTest {
             sam.train(true);
             Map<String, Parameter> params = sam.namedParameters();
             params.values().forEach(p -> p.array().setRequiresGradient(true));
-            NDArray image = SamFixtures.array(m, "image");
+            // The project's contract (DEVELOPERS.md): forward and backward run inside an NDScope.
+            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            NDArray image = Module.toArray(m, Fixtures.npy("sam-tiny", "image"), DataType.FLOAT32);
             NDArray target = Module.toArray(m, Fixtures.npy("sam-tiny", "train_target"), DataType.INT64);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray emb = sam.embedImages(image);
                 Sam.Prediction p = sam.predict(emb, null, null, null, null, true);
                 Tolerance.assertClose("train_pred", p.lowResLogits(), Fixtures.npy("sam-tiny", "train_pred"));
-                gc.backward(new DiceCeLoss().compute(p.lowResLogits(), target).total());
+                NDArray lossTotal = new DiceCeLoss().compute(p.lowResLogits(), target).total();
+                lossTotal.getFloat();
+                gc.backward(lossTotal);
             }
             Map<String, TensorData> golden = Fixtures.npz("sam-tiny", "train_grads.npz");
             int checked = 0;
@@ -53,13 +54,14 @@ class SamEncoderGradientTest {
                 }
                 TensorData g = golden.get(e.getKey());
                 assertThat(g).as(e.getKey()).isNotNull();
-                NDArray grad = e.getValue().array().getGradient();
+                NDArray grad = e.getValue().gradient();
                 Tolerance.assertClose("grad " + e.getKey(), grad, g, 1e-7, 1e-3);
                 worst = Math.max(worst, Tolerance.maxAbsDiff(grad.toFloatArray(), g.toFloats()));
                 checked++;
             }
             assertThat(checked).isGreaterThan(20);
             System.out.printf("encoder gradients: %d tensors, max |diff| %.3g%n", checked, worst);
+            }
         }
     }
 }

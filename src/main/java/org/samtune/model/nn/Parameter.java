@@ -10,7 +10,7 @@ public final class Parameter {
     private NDArray array;
     private boolean trainable = true;
 
-    Parameter(NDArray array) {
+    public Parameter(NDArray array) {
         this.array = array;
     }
 
@@ -34,6 +34,21 @@ public final class Parameter {
 
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;
+    }
+
+    /**
+     * The gradient of the last backward pass, or null when libtorch has none (never reached, or not requiring one).
+     * Read through libtorch: DJL's {@code getGradient()} fabricates zeros for an undefined gradient and can hand back
+     * a stale handle. The caller closes the returned array (or lets its NDScope do it).
+     */
+    public NDArray gradient() {
+        if (!array.hasGradient()) {
+            return null;
+        }
+        if (array instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+            return ai.djl.pytorch.jni.JniUtils.getGradient(pt);
+        }
+        return array.getGradient();
     }
 
     public long numel() {

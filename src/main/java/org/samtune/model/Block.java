@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.samtune.model.nn.Activation;
@@ -94,6 +95,6 @@ public final class Block extends Module {
         if (mlpAdapter == null) {
             return x.add(mlp.forward(xn));
         }
-        return x.add(mlp.forward(xn)).add(mlpAdapter.forward(xn).mul(mlpAdapterScale));
+        return x.add(mlp.forward(xn)).add(Scalars.mul(mlpAdapter.forward(xn), mlpAdapterScale));
     }
 }

@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -78,7 +79,7 @@ public final class RelPosAttention extends Module {
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
 
-        NDArray qScaled = q.mul(scale);
+        NDArray qScaled = Scalars.mul(q, scale);
         NDArray kT = k.transpose(0, 2, 1);
         NDArray[] rel = null;
         if (rel_pos_h != null) {

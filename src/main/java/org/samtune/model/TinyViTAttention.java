@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -106,7 +107,7 @@ public class TinyViTAttention extends Module implements Layer {
         NDArray q = parts.get(0).transpose(0, 2, 1, 3);
         NDArray k = parts.get(1).transpose(0, 2, 1, 3);
         NDArray v = parts.get(2).transpose(0, 2, 1, 3);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias());
+        NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias());
         attn = attn.softmax(-1);
         NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
         return proj.forward(out);

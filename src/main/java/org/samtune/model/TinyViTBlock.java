@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -93,7 +94,7 @@ public class TinyViTBlock extends Module implements Layer {
 
         NDArray y = x.add(mlp.forward(x));
         if (mlpAdapter != null) {
-            y = y.add(mlpAdapter.forward(x).mul(MLP_ADAPTER_SCALE));
+            y = y.add(Scalars.mul(mlpAdapter.forward(x), MLP_ADAPTER_SCALE));
         }
         return y;
     }

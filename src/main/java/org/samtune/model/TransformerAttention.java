@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.samtune.model.nn.Layer;
@@ -67,7 +68,7 @@ public final class TransformerAttention extends Module {
         // attention
         long cPerHead = q.getShape().get(3);
         NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)); // B x N_heads x N_tokens x N_tokens
-        attn = attn.div((float) Math.sqrt(cPerHead));
+        attn = Scalars.div(attn, Math.sqrt(cPerHead));
         attn = attn.softmax(-1);
         // get output
         NDArray out = attn.matMul(v);

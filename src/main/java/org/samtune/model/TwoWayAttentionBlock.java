@@ -1,5 +1,6 @@
 package org.samtune.model;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.samtune.model.nn.Activation;
@@ -88,7 +89,7 @@ public final class TwoWayAttentionBlock extends Module {
         // MLP block
         NDArray mlpOut = mlp.forward(queries);
         if (mlpAdapter != null) {
-            queries = queries.add(mlpOut).add(mlpAdapter.forward(queries).mul(mlpAdapterScale));
+            queries = queries.add(mlpOut).add(Scalars.mul(mlpAdapter.forward(queries), mlpAdapterScale));
         } else {
             queries = queries.add(mlpOut);
         }

@@ -1,5 +1,6 @@
 package org.samtune.train;
 
+import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -52,7 +53,7 @@ public final class DiceCeLoss {
         int[] spatial = {2, 3};
         NDArray intersection = s.mul(oneHot).sum(spatial);
         NDArray denominator = oneHot.mul(oneHot).sum(spatial).add(s.mul(s).sum(spatial));
-        NDArray dice = intersection.mul(2).add(SMOOTH).div(denominator.add(SMOOTH)).neg().add(1).mean();
+        NDArray dice = Scalars.mul(intersection, 2).add(SMOOTH).div(denominator.add(SMOOTH)).neg().add(1).mean();
 
         NDArray logProb = logits.logSoftmax(1);
         NDArray ce = logProb.mul(oneHot).sum(new int[] {1}).mean().neg();

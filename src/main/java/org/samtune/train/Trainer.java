@@ -305,6 +305,8 @@ public final class Trainer {
         sam.train(false);
         int classes = sam.maskDecoder().config.numMultimaskOutputs();
         double[] diceSum = new double[classes];
+        int[] diceCount = new int[classes];
+        boolean ignoreEmpty = !settings.selectIncludingBackground();
         double lossSum = 0;
         int n = 0;
         int batches = 0;
@@ -335,7 +337,14 @@ public final class Trainer {
                                 if (gc) g++;
                                 if (pc && gc) inter++;
                             }
+                            // finetune-SAM scores an absent class predicted absent as 1; samtune leaves slices
+                            // without the class out of its mean (MONAI's ignore_empty), so an empty prediction
+                            // does not look perfect.
+                            if (ignoreEmpty && g == 0) {
+                                continue;
+                            }
                             diceSum[c] += (2.0 * inter + 1) / (p + g + 1);
+                            diceCount[c]++;
                         }
                         n++;
                     }
@@ -349,14 +358,18 @@ public final class Trainer {
         }
         double[] dice = new double[classes];
         for (int c = 0; c < classes; c++) {
-            dice[c] = diceSum[c] / Math.max(1, n);
+            dice[c] = diceCount[c] == 0 ? Double.NaN : diceSum[c] / diceCount[c];
         }
         double score = 0;
+        int counted = 0;
         int from = settings.selectIncludingBackground() || classes == 1 ? 0 : 1;
         for (int c = from; c < classes; c++) {
-            score += dice[c];
+            if (!Double.isNaN(dice[c])) {
+                score += dice[c];
+                counted++;
+            }
         }
-        score /= (classes - from);
+        score = counted == 0 ? 0 : score / counted;
         return new ValidationStats(epoch, iteration, lossSum / Math.max(1, batches), dice, score, score > bestSoFar);
     }
 

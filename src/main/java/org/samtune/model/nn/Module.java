@@ -48,8 +48,11 @@ public abstract class Module {
     /**
      * Runs {@code f} in its own NDScope and hands its result to the caller's scope: intermediates are released
      * as soon as a block is done instead of at the end of the whole forward pass (ViT-H at 1024² would otherwise
-     * hold every block's attention maps at once). Autograd is unaffected: libtorch's graph keeps its own
-     * references to the tensors it saved for backward.
+     * hold every block's attention maps at once).
+     *
+     * <p>Closing an array that libtorch computed only drops a reference, so what autograd saved survives. Arrays
+     * DJL made from Java data are different: closing frees their memory. A block must therefore not create such an
+     * array that backward needs (see {@link Scalars}; index tables live as long as the model).
      */
     public static NDArray scoped(java.util.function.Supplier<NDArray> f) {
         NDArray out;

@@ -31,7 +31,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "start from real SAM weights (study's best recipe: adapters in encoder and decoder)")
     Path checkpoint;
 
-    @Option(names = "--epochs", description = "training epochs (default 40 for the compact model, 20 from a checkpoint)")
+    @Option(names = "--epochs", description = "training epochs (default 150 for the compact model, 20 from a checkpoint)")
     Integer epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "folder with ch2.nii.gz, aal.nii.gz, aal.nii.txt (default: the bundled data/colin27)")
@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
         int rc = step("prepare", "--image", colin.resolve("ch2.nii.gz").toString(),
                 "--labels", colin.resolve("aal.nii.gz").toString(), "--out", dataset.toString(),
                 "--axis", "axial", "--classes", CLASSES, "--label-names", colin.resolve("aal.nii.txt").toString(),
-                "--split", "70,15,15", "--block", "6", "--gap", "1", "--seed", Long.toString(seed));
+                "--split", "60,20,20", "--block", "4", "--gap", "1", "--seed", Long.toString(seed));
         if (rc != 0) {
             return rc;
         }
@@ -66,8 +66,9 @@ public final class DemoCommand implements Callable<Integer> {
                 "--num-classes", "6", "--out", run.toString(), "--seed", Long.toString(seed)));
         if (checkpoint == null) {
             train.addAll(List.of("--arch", "compact", "--tune", "encoder+decoder", "--method", "vanilla",
-                    "--epochs", Integer.toString(epochs != null ? epochs : 40), "--batch", "4", "--lr", "1e-3",
-                    "--warmup-iters", "20", "--val-every", "4", "--no-augment", "--resize", "longest"));
+                    "--epochs", Integer.toString(epochs != null ? epochs : 150), "--batch", "4", "--lr", "1e-3",
+                    "--warmup-iters", "20", "--val-every", "5", "--patience", "40", "--no-augment",
+                    "--resize", "longest"));
         } else {
             train.addAll(List.of("--checkpoint", checkpoint.toString(), "--tune", "encoder+decoder",
                     "--method", "adapter", "--encoder-blocks", "all", "--epochs",

@@ -262,7 +262,8 @@ public final class SliceDatasetWriter {
         int total = lists.values().stream().mapToInt(List::size).sum();
         sb.append(String.format(Locale.ROOT, "prepared %d %s slices of %d case(s) in %s (%s)%n", total,
                 o.axis().label(), cases.size(), outDir, byCase ? "splits by whole case"
-                        : "splits as contiguous slabs, gap " + o.gap()));
+                        : (o.blockSize() > 0 ? "blocks of " + o.blockSize() + " slices dealt out to the splits"
+                                : "splits as contiguous slabs") + ", gap " + o.gap()));
         List<String> names = o.classes().names();
         List<String[]> table = new ArrayList<>();
         String[] head = new String[3 + names.size()];

@@ -29,7 +29,7 @@ public final class RunEvaluator {
     public record Options(Path testList, Path imageFolder, Path maskFolder, boolean lowRes, boolean keepEmpty,
                           MetricOptions metrics) {}
 
-    /** The scores and the class names (index = class; 0 is background). */
+    /** The scores of the foreground classes 1..n and every class name (index = class; 0 is background). */
     public record Result(MetricsTable table, List<String> classNames, int images) {}
 
     public static Result evaluate(TrainedModel.Loaded model, Options o) {
@@ -72,7 +72,7 @@ public final class RunEvaluator {
                 }
             }
             List<ClassMetrics> metrics = new ArrayList<>();
-            for (int k = 0; k < c.numClasses(); k++) {
+            for (int k = 1; k < c.numClasses(); k++) {
                 boolean[] pk = new boolean[w * h];
                 boolean[] tk = new boolean[w * h];
                 for (int p = 0; p < w * h; p++) {
@@ -81,7 +81,7 @@ public final class RunEvaluator {
                 }
                 metrics.add(SegmentationMetrics.compute(pk, tk, new int[] {w, h}, new double[] {1, 1}, o.metrics()));
             }
-            table.addAll(slice.name(), 0, names, metrics);
+            table.addAll(slice.name(), 0, names.subList(1, names.size()), metrics);
         }
         return new Result(table, names, data.size());
     }

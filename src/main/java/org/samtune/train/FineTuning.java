@@ -193,6 +193,11 @@ public final class FineTuning {
                     }
 
                     @Override
+                    public void onEpochEnd(int epoch, double seconds) {
+                        run.log(String.format(java.util.Locale.ROOT, "epoch %d trained in %.2f s", epoch, seconds));
+                    }
+
+                    @Override
                     public void onCheckpoint(TrainState state, AdamW opt) {
                         writeWeights(ckptDir.resolve(LAST), sam, tuned, baseMeta, state);
                         writeResume(ckptDir.resolve(RESUME), sam, tuned, opt, baseMeta, state);

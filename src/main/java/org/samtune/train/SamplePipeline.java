@@ -2,6 +2,7 @@ package org.samtune.train;
 
 import java.util.Random;
 import org.samtune.data.Augmentation;
+import org.samtune.data.FinetuneSamPreprocessing;
 import org.samtune.data.PilResize;
 import org.samtune.data.PromptSampler;
 import org.samtune.data.ResizeLongestSide;
@@ -45,8 +46,6 @@ public final class SamplePipeline {
         NONE, BOX, POINT
     }
 
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
 
     /**
      * @param image       (3, size, size) normalised input
@@ -148,33 +147,11 @@ public final class SamplePipeline {
         return new Sample(slice.name(), image, lab, lowRes(lab), hw[0], hw[1], h, w, coords, pointLabels, boxes);
     }
 
+    /** ToTensor then the reference's normalisation, as finetune-SAM's dataset does. */
     private float[] normalise(byte[] hwc, int h, int w) {
-        int n = h * w;
-        float[] chw = new float[3 * n];
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < 3; c++) {
-                chw[c * n + i] = (hwc[i * 3 + c] & 0xff) / 255f;
-            }
-        }
-        if (normalization == Normalization.SAM) {
-            for (int c = 0; c < 3; c++) {
-                for (int i = 0; i < n; i++) {
-                    chw[c * n + i] = (chw[c * n + i] - MEAN[c]) / STD[c];
-                }
-            }
-        } else {
-            float min = Float.POSITIVE_INFINITY;
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : chw) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            float range = max - min;
-            for (int i = 0; i < chw.length; i++) {
-                chw[i] = range > 0 ? (chw[i] - min) / range : 0f;
-            }
-        }
-        return chw;
+        float[] chw = FinetuneSamPreprocessing.toTensor(new UInt8Image(h, w, 3, hwc));
+        return FinetuneSamPreprocessing.normalize(chw, normalization == Normalization.MEDSAM
+                ? FinetuneSamPreprocessing.Normalization.MEDSAM : FinetuneSamPreprocessing.Normalization.SAM);
     }
 
     /** Zero padding bottom/right to size × size (a no-op in SQUARE mode). */

@@ -53,6 +53,9 @@ public final class Trainer {
         /** Called after each iteration multiple of checkpointEvery and at each epoch end. */
         default void onCheckpoint(TrainState state, AdamW optimizer) {}
 
+        /** The training part of an epoch ended (before validation), after {@code seconds}. */
+        default void onEpochEnd(int epoch, double seconds) {}
+
         default void onBest(TrainState state) {}
 
         default void onMessage(String message) {}
@@ -116,6 +119,7 @@ public final class Trainer {
             for (int epoch = st.epoch(); epoch < settings.epochs(); epoch++) {
                 int[] order = permutation(train.size(), settings.seed(), epoch);
                 int batches = (int) iterationsPerEpoch();
+                long epochStart = System.nanoTime();
                 for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
                     if (settings.maxIterations() > 0 && st.iteration() >= settings.maxIterations()) {
                         return new Result(st, "reached the iteration cap of " + settings.maxIterations(), false);
@@ -137,6 +141,7 @@ public final class Trainer {
                 }
                 st = new TrainState(st.iteration(), epoch + 1, 0, st.bestDice(), st.bestEpoch(),
                         st.lastImprovementEpoch());
+                listener.onEpochEnd(epoch, (System.nanoTime() - epochStart) / 1e9);
                 if (val != null && val.size() > 0 && epoch % settings.valEvery() == 0) {
                     ValidationStats v = validate(epoch, st.iteration(), st.bestDice());
                     if (v.improved()) {

@@ -11,6 +11,7 @@ import org.samtune.data.SamTransforms;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.Slice2D;
 import org.samtune.train.SamplePipeline;
+import org.samtune.train.TrainConfig;
 import org.samtune.train.TrainedModel;
 
 /**
@@ -66,7 +67,7 @@ public final class RunEvaluator {
                     for (int p = 0; p < h * w; p++) {
                         truth[p] = slice.labels()[p] & 0xff;
                     }
-                    if (pipe.prompts() != SamplePipeline.Prompts.NONE) {
+                    if (pipe.prompts() != TrainConfig.PromptMode.NONE) {
                         truth = promptedTruth(s, slice);
                     }
                 }

@@ -14,7 +14,6 @@ import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
@@ -64,14 +63,6 @@ public final class FineTuning {
                 c.compat() == TrainConfig.Compat.FINETUNE_SAM ? TuningPlan.Compat.FINETUNE_SAM
                         : TuningPlan.Compat.SAMTUNE,
                 TuningPlan.DEFAULT_LORA_RANK);
-    }
-
-    static SamplePipeline.Prompts prompts(TrainConfig c) {
-        return switch (c.promptMode()) {
-            case NONE -> SamplePipeline.Prompts.NONE;
-            case BOX -> SamplePipeline.Prompts.BOX;
-            case POINT -> SamplePipeline.Prompts.POINT;
-        };
     }
 
     /** Starts a new run in {@code runDir}. */
@@ -134,15 +125,8 @@ public final class FineTuning {
                         + lowRes);
             }
             boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
-            SamplePipeline pipeline = new SamplePipeline(size, lowRes,
-                    c.resize() == TrainConfig.Resize.LONGEST ? SamplePipeline.ResizeMode.LONGEST
-                            : SamplePipeline.ResizeMode.SQUARE,
-                    c.normalize() == TrainConfig.Normalize.MEDSAM ? SamplePipeline.Normalization.MEDSAM
-                            : SamplePipeline.Normalization.SAM,
-                    compat ? SamplePipeline.TargetResize.BILINEAR_ROUND : SamplePipeline.TargetResize.NEAREST,
-                    new Augmentation(c.augment() ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()))
-                    .withPrompts(prompts(c), org.samtune.data.PromptSampler.Regions.parse(c.promptRegions()));
-            if (pipeline.prompts() != SamplePipeline.Prompts.NONE && c.numClasses() != 2) {
+            SamplePipeline pipeline = SamplePipeline.forRun(c, sam, c.augment());
+            if (pipeline.prompts() != TrainConfig.PromptMode.NONE && c.numClasses() != 2) {
                 throw new SamtuneException("--prompt " + c.promptMode().id() + " trains one mask per prompt set "
                         + "(the union of the prompted structures): use --num-classes 2, got " + c.numClasses());
             }

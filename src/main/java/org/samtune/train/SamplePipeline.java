@@ -17,33 +17,12 @@ import org.samtune.data.UInt8Image;
  */
 public final class SamplePipeline {
 
-    /** How a slice becomes a square model input. */
-    public enum ResizeMode {
-        /** finetune-SAM: stretch to size × size (aspect ratio not kept). */
-        SQUARE,
-        /** SAM's predictor: longest side to size, zeros padded bottom/right. */
-        LONGEST
-    }
-
-    /** How intensities are normalised (finetune-SAM's {@code -normalize_type}). */
-    public enum Normalization {
-        /** ImageNet mean/std on [0, 1] (= SAM's pixel mean/std on 0–255). */
-        SAM,
-        /** Per-image min–max to [0, 1], for MedSAM weights. */
-        MEDSAM
-    }
-
     /** How the ground truth is brought to the decoder's output size. */
     public enum TargetResize {
         /** PIL nearest: every low-res label is a label of the slice. */
         NEAREST,
         /** finetune-SAM: torchvision Resize on the long tensor (bilinear then round; torchvision 0.15). */
         BILINEAR_ROUND
-    }
-
-    /** finetune-SAM's prompt modes: none (automatic), jittered boxes or interior points (spec §3.6). */
-    public enum Prompts {
-        NONE, BOX, POINT
     }
 
 
@@ -60,14 +39,15 @@ public final class SamplePipeline {
 
     private final int size;
     private final int lowResSize;
-    private final ResizeMode resize;
-    private final Normalization normalization;
+    private final TrainConfig.Resize resize;
+    private final FinetuneSamPreprocessing.Normalization normalization;
     private final TargetResize targetResize;
     private final Augmentation augmentation;
-    private Prompts prompts = Prompts.NONE;
+    private TrainConfig.PromptMode prompts = TrainConfig.PromptMode.NONE;
     private PromptSampler.Regions regions = PromptSampler.Regions.largest(3);
 
-    public SamplePipeline(int size, int lowResSize, ResizeMode resize, Normalization normalization,
+    public SamplePipeline(int size, int lowResSize, TrainConfig.Resize resize,
+                          FinetuneSamPreprocessing.Normalization normalization,
                           TargetResize targetResize, Augmentation augmentation) {
         this.size = size;
         this.lowResSize = lowResSize;
@@ -81,14 +61,28 @@ public final class SamplePipeline {
      * Samples prompts on each (augmented) slice from the union of its labelled structures; the target becomes the
      * union of the prompted components, as finetune-SAM does. Binary targets only.
      */
-    public SamplePipeline withPrompts(Prompts mode, PromptSampler.Regions regions) {
+    public SamplePipeline withPrompts(TrainConfig.PromptMode mode, PromptSampler.Regions regions) {
         this.prompts = mode;
         this.regions = regions;
         return this;
     }
 
-    public Prompts prompts() {
+    public TrainConfig.PromptMode prompts() {
         return prompts;
+    }
+
+    /**
+     * The pipeline of a run: the model's input and output sizes, the config's resize, normalisation and prompts;
+     * finetune-SAM's bilinear + round ground truth with --compat finetune-sam, nearest otherwise.
+     */
+    public static SamplePipeline forRun(TrainConfig c, org.samtune.model.Sam sam, boolean augment) {
+        boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
+        return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), c.resize(),
+                c.normalize() == TrainConfig.Normalize.MEDSAM ? FinetuneSamPreprocessing.Normalization.MEDSAM
+                        : FinetuneSamPreprocessing.Normalization.SAM,
+                compat ? TargetResize.BILINEAR_ROUND : TargetResize.NEAREST,
+                new Augmentation(augment ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()))
+                .withPrompts(c.promptMode(), PromptSampler.Regions.parse(c.promptRegions()));
     }
 
     public int size() {
@@ -108,7 +102,7 @@ public final class SamplePipeline {
     public Sample prepare(Slice2D slice, boolean train, Random rng) {
         int h = slice.height();
         int w = slice.width();
-        int[] hw = resize == ResizeMode.SQUARE ? new int[] {size, size} : ResizeLongestSide.preprocessShape(h, w, size);
+        int[] hw = resize == TrainConfig.Resize.SQUARE ? new int[] {size, size} : ResizeLongestSide.preprocessShape(h, w, size);
         UInt8Image rgb = PilResize.bilinear(new UInt8Image(h, w, 3, slice.rgb().clone()), hw[0], hw[1]);
         UInt8Image labels = PilResize.nearest(new UInt8Image(h, w, 1, slice.labels()), hw[0], hw[1]);
         byte[] pixels = rgb.pixels();
@@ -126,14 +120,14 @@ public final class SamplePipeline {
         float[] coords = null;
         float[] pointLabels = null;
         float[] boxes = null;
-        if (prompts != Prompts.NONE) {
+        if (prompts != TrainConfig.PromptMode.NONE) {
             byte[] binary = new byte[lab.length];
             for (int i = 0; i < lab.length; i++) {
                 binary[i] = (byte) (lab[i] != 0 ? 1 : 0);
             }
             // Validation draws the same prompts every time: a generator seeded by the slice's name.
             Random r = rng != null ? rng : new Random(slice.name().hashCode());
-            if (prompts == Prompts.BOX) {
+            if (prompts == TrainConfig.PromptMode.BOX) {
                 PromptSampler.Boxes b = PromptSampler.boxes(binary, size, size, regions, r);
                 boxes = b.boxes();
                 lab = b.mask();
@@ -150,8 +144,7 @@ public final class SamplePipeline {
     /** ToTensor then the reference's normalisation, as finetune-SAM's dataset does. */
     private float[] normalise(byte[] hwc, int h, int w) {
         float[] chw = FinetuneSamPreprocessing.toTensor(new UInt8Image(h, w, 3, hwc));
-        return FinetuneSamPreprocessing.normalize(chw, normalization == Normalization.MEDSAM
-                ? FinetuneSamPreprocessing.Normalization.MEDSAM : FinetuneSamPreprocessing.Normalization.SAM);
+        return FinetuneSamPreprocessing.normalize(chw, normalization);
     }
 
     /** Zero padding bottom/right to size × size (a no-op in SQUARE mode). */

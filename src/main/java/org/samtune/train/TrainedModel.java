@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Safetensors;
-import org.samtune.data.Augmentation;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
@@ -72,14 +71,6 @@ public final class TrainedModel {
 
     /** The run's preprocessing without augmentation. */
     public static SamplePipeline pipeline(TrainConfig c, Sam sam) {
-        boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
-        return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(),
-                c.resize() == TrainConfig.Resize.LONGEST ? SamplePipeline.ResizeMode.LONGEST
-                        : SamplePipeline.ResizeMode.SQUARE,
-                c.normalize() == TrainConfig.Normalize.MEDSAM ? SamplePipeline.Normalization.MEDSAM
-                        : SamplePipeline.Normalization.SAM,
-                compat ? SamplePipeline.TargetResize.BILINEAR_ROUND : SamplePipeline.TargetResize.NEAREST,
-                new Augmentation(Augmentation.Settings.off()))
-                .withPrompts(FineTuning.prompts(c), org.samtune.data.PromptSampler.Regions.parse(c.promptRegions()));
+        return SamplePipeline.forRun(c, sam, false);
     }
 }

@@ -248,7 +248,7 @@ public final class Trainer {
     }
 
     /** {@link #decode(NDManager, NDArray, List)} for any model and prompt mode. */
-    public static NDArray decode(Sam sam, SamplePipeline.Prompts prompts, NDManager m, NDArray embeddings,
+    public static NDArray decode(Sam sam, TrainConfig.PromptMode prompts, NDManager m, NDArray embeddings,
                                  List<SamplePipeline.Sample> samples) {
         NDArray coords = null;
         NDArray labels = null;

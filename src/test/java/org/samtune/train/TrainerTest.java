@@ -27,19 +27,19 @@ class TrainerTest {
     }
 
     private Trainer trainer(Sam sam, TuningPlan plan, Trainer.Settings s, Augmentation.Settings aug) throws Exception {
-        return trainer(sam, plan, s, aug, SamplePipeline.Prompts.NONE);
+        return trainer(sam, plan, s, aug, TrainConfig.PromptMode.NONE);
     }
 
     private Trainer trainer(Sam sam, TuningPlan plan, Trainer.Settings s, Augmentation.Settings aug,
-                            SamplePipeline.Prompts prompts) throws Exception {
+                            TrainConfig.PromptMode prompts) throws Exception {
         Path csv = SyntheticData.write(dir, "train", 6, 64, 1);
         Path valCsv = SyntheticData.write(dir, "val", 2, 64, 2);
-        boolean binary = prompts != SamplePipeline.Prompts.NONE;
+        boolean binary = prompts != TrainConfig.PromptMode.NONE;
         var opts = new SegmentationDataset.Options(binary ? TargetMode.COMBINE_ALL : TargetMode.MULTI_ALL,
                 binary ? 2 : 3, true);
         var train = SegmentationDataset.open(csv, dir, dir, opts);
         var val = SegmentationDataset.open(valCsv, dir, dir, opts);
-        var pipe = new SamplePipeline(128, 32, SamplePipeline.ResizeMode.SQUARE, SamplePipeline.Normalization.SAM,
+        var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE, org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                 SamplePipeline.TargetResize.NEAREST, new Augmentation(aug))
                 .withPrompts(prompts, org.samtune.data.PromptSampler.Regions.largest(3));
         return new Trainer(sam, plan, s, train, val, pipe);
@@ -82,7 +82,7 @@ class TrainerTest {
     void boxAndPointPromptsTrainAndValidate() throws Exception {
         TuningPlan plan = new TuningPlan(TuningPlan.Method.LORA, TuningPlan.Component.ENCODER_DECODER, null,
                 TuningPlan.Compat.SAMTUNE, 4);
-        for (SamplePipeline.Prompts mode : List.of(SamplePipeline.Prompts.BOX, SamplePipeline.Prompts.POINT)) {
+        for (TrainConfig.PromptMode mode : List.of(TrainConfig.PromptMode.BOX, TrainConfig.PromptMode.POINT)) {
             try (NDManager m = NDManager.newBaseManager()) {
                 Sam sam = tinySam(m, plan, 2);
                 Trainer t = trainer(sam, plan, settings(2, 0), Augmentation.Settings.finetuneSam(), mode);

@@ -56,7 +56,7 @@ class TrainingMemoryTest {
         Path dir = Path.of(args[0]);
         Path csv = SyntheticData.write(dir, "train", 4, 48, 3);
         var data = SegmentationDataset.open(csv, dir, dir, new SegmentationDataset.Options(TargetMode.MULTI_ALL, 3, true));
-        var pipe = new SamplePipeline(128, 32, SamplePipeline.ResizeMode.SQUARE, SamplePipeline.Normalization.SAM,
+        var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE, org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                 SamplePipeline.TargetResize.NEAREST, new Augmentation(Augmentation.Settings.finetuneSam()));
         TuningPlan plan = new TuningPlan(TuningPlan.Method.LORA, TuningPlan.Component.ENCODER_DECODER, null,
                 TuningPlan.Compat.SAMTUNE, 4);

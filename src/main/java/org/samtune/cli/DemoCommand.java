@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
  * SAM and uses the study's best recipe: adapters in encoder and decoder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Prepare the bundled Colin27 + AAL dataset (caudate, putamen, pallidum, thalamus, hippocampus),",
-                "train, and evaluate on held-out axial slices. Each step is printed as the samtune command it runs."})
+        description = {"Run the whole job on the bundled brain MRI: prepare, train, evaluate.",
+                "Prepares the Colin27 + AAL dataset (caudate, putamen, pallidum, thalamus, hippocampus), trains, and",
+                "evaluates on held-out axial slices. Each step is printed as the samtune command it runs."})
 public final class DemoCommand implements Callable<Integer> {
 
     static final String CLASSES = "caudate=71,72;putamen=73,74;pallidum=75,76;thalamus=77,78;hippocampus=37,38";

@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Score predicted label volumes against ground truth per class: Dice, IoU,",
-            "HD95, ASSD and normalised surface Dice (MONAI's definitions, distances in mm",
+            "Score a run on a test list, or predicted label volumes against ground truth.",
+            "Per class: Dice, IoU, HD95, ASSD and normalised surface Dice (MONAI's definitions, distances in mm",
             "from the voxel spacing). See docs/metrics.md."
         })
 public final class EvalCommand implements Callable<Integer> {

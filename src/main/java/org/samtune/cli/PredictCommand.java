@@ -40,8 +40,9 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Segment a 2-D image from point/box prompts (official SamPredictor pipeline), or a volume (NIfTI,",
-            "DICOM folder) slice by slice without prompts into a label volume. See docs/predict.md."
+            "Segment an image from point/box prompts, or a volume slice by slice.",
+            "2-D: the official SamPredictor pipeline. Volumes (NIfTI, DICOM folder): no prompts, a label volume on",
+            "the input's grid. See docs/predict.md."
         })
 public final class PredictCommand implements Callable<Integer> {
 

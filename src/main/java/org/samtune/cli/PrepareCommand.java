@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Slice image + label volumes into a finetune-SAM 2-D dataset: 8-bit image",
-            "PNGs, class-index mask PNGs, train/val/test lists without leakage between",
-            "neighbouring slices, dataset.yaml and a summary. See docs/prepare.md."
+            "Slice NIfTI / DICOM volumes and their labels into a 2-D training set.",
+            "Writes 8-bit image PNGs, class-index mask PNGs, finetune-SAM train/val/test lists without leakage",
+            "between neighbouring slices, dataset.yaml and a summary. See docs/prepare.md."
         })
 public final class PrepareCommand implements Callable<Integer> {
 

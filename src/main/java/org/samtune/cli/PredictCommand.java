@@ -46,7 +46,12 @@ import picocli.CommandLine.Model.CommandSpec;
         })
 public final class PredictCommand implements Callable<Integer> {
 
-    @Option(names = "--checkpoint", paramLabel = "CKPT", required = true,
+    @Option(names = "--run", paramLabel = "RUN",
+            description = "Volumes: a fine-tuned run of `samtune train` (its best checkpoint, base checkpoint and "
+                    + "preprocessing) instead of --checkpoint.")
+    Path run;
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT",
             description = "SAM / MobileSAM / finetune-SAM weights (.pth or .safetensors).")
     Path checkpoint;
 
@@ -103,6 +108,13 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         boolean volume = isVolume(image);
+        if (run != null && (!volume || checkpoint != null)) {
+            throw new SamtuneException("--run predicts volumes with a fine-tuned run; it takes no --checkpoint"
+                    + (volume ? "" : " (for a 2-D image with prompts use --checkpoint)"));
+        }
+        if (run == null && checkpoint == null) {
+            throw new SamtuneException("predict needs --checkpoint CKPT (or --run RUN for a volume)");
+        }
         BlockOrder order = switch (blockOrder.toLowerCase(Locale.ROOT)) {
             case "official" -> BlockOrder.OFFICIAL;
             case "finetune-sam", "finetune_sam" -> BlockOrder.FINETUNE_SAM;
@@ -193,6 +205,9 @@ public final class PredictCommand implements Callable<Integer> {
         Grey8 grey = Grey8.parse(window);
         Volume vol = PrepareCommand.readVolume(image);
         PrintWriter o = spec.commandLine().getOut();
+        if (run != null) {
+            return predictVolumeWithRun(vol, sliceAxis, grey, o);
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
             SamSliceSegmenter.Mode mode = decoderOutput == null ? SamSliceSegmenter.defaultMode(sam)
@@ -216,6 +231,39 @@ public final class PredictCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "labels: %s (%s, %d %s slices of %d×%d, labels 0..%d of 0..%d, %d non-zero voxels)%n",
                     out, mode == SamSliceSegmenter.Mode.CLASSES ? "classes" : "best-mask", slicer.sliceCount(),
                     sliceAxis.label(), slicer.width(), slicer.height(), max, segmenter.maxLabel(), nonZero);
+            o.flush();
+        }
+        return 0;
+    }
+
+    /** A run's model on every slice, with the run's own preprocessing (as `eval --run`). */
+    private int predictVolumeWithRun(Volume vol, SliceAxis sliceAxis, Grey8 grey, PrintWriter o) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var model = org.samtune.train.TrainedModel.open(manager, run, "best", null);
+            if (model.config().promptMode() != org.samtune.train.TrainConfig.PromptMode.NONE) {
+                throw new SamtuneException(run + ": trained with " + model.config().promptMode().id()
+                        + " prompts; volume prediction segments without prompts (train with --prompt none)");
+            }
+            VolumeSlicer slicer = new VolumeSlicer(vol, sliceAxis);
+            Volume labels = slicer.segment(grey.apply(vol.data()), (slice, width, height) -> {
+                byte[] rgb = new byte[width * height * 3];
+                for (int i = 0; i < width * height; i++) {
+                    byte v = (byte) Math.max(0, Math.min(255, Math.round(slice[i])));
+                    rgb[3 * i] = v;
+                    rgb[3 * i + 1] = v;
+                    rgb[3 * i + 2] = v;
+                }
+                return model.segment(new org.samtune.data.Slice2D("slice", width, height, rgb,
+                        new byte[width * height]));
+            });
+            Nifti.writeLabels(out, vol, labels.data());
+            long nonZero = 0;
+            for (float v : labels.data()) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+            o.printf(Locale.ROOT, "labels: %s (run %s, %d %s slices of %d×%d, classes 0..%d, %d non-zero voxels)%n",
+                    out, run, slicer.sliceCount(), sliceAxis.label(), slicer.width(), slicer.height(),
+                    model.config().numClasses() - 1, nonZero);
             o.flush();
         }
         return 0;

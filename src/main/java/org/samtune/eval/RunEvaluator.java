@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.samtune.data.SamTransforms;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.Slice2D;
 import org.samtune.train.SamplePipeline;
@@ -48,29 +47,19 @@ public final class RunEvaluator {
             int[] truth;
             int w;
             int h;
-            try (NDScope scope = new NDScope()) {
-                NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
-                NDArray logits = model.decode(model.sam().embedImages(image), List.of(s));
-                int classes = (int) logits.getShape().get(1);
-                if (o.lowRes()) {
-                    w = pipe.lowResSize();
-                    h = pipe.lowResSize();
-                    pred = toInts(logits.argMax(1).toLongArray());
-                    truth = s.lowRes();
-                } else {
-                    w = slice.width();
-                    h = slice.height();
-                    float[] up = SamTransforms.postprocessMasks(logits.toFloatArray(), 1, classes,
-                            pipe.lowResSize(), pipe.lowResSize(), pipe.size(), s.validHeight(), s.validWidth(), h, w);
-                    pred = argmax(up, classes, h * w);
-                    truth = new int[h * w];
-                    for (int p = 0; p < h * w; p++) {
-                        truth[p] = slice.labels()[p] & 0xff;
-                    }
-                    if (pipe.prompts() != TrainConfig.PromptMode.NONE) {
-                        truth = promptedTruth(s, slice);
-                    }
+            if (o.lowRes()) {
+                w = pipe.lowResSize();
+                h = pipe.lowResSize();
+                try (NDScope scope = new NDScope()) {
+                    NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
+                    pred = toInts(model.decode(model.sam().embedImages(image), List.of(s)).argMax(1).toLongArray());
                 }
+                truth = s.lowRes();
+            } else {
+                w = slice.width();
+                h = slice.height();
+                pred = model.segment(s, h, w);
+                truth = pipe.prompts() != TrainConfig.PromptMode.NONE ? promptedTruth(s, slice) : labels(slice);
             }
             List<ClassMetrics> metrics = new ArrayList<>();
             for (int k = 1; k < c.numClasses(); k++) {
@@ -140,21 +129,12 @@ public final class RunEvaluator {
         return out;
     }
 
-    /** Argmax over classes of (C, n) logits; ties go to the lower class, as torch.argmax. */
-    static int[] argmax(float[] logits, int classes, int n) {
-        int[] out = new int[n];
-        for (int p = 0; p < n; p++) {
-            int best = 0;
-            float bv = logits[p];
-            for (int k = 1; k < classes; k++) {
-                float v = logits[k * n + p];
-                if (v > bv) {
-                    bv = v;
-                    best = k;
-                }
-            }
-            out[p] = best;
+    private static int[] labels(Slice2D slice) {
+        int[] out = new int[slice.labels().length];
+        for (int p = 0; p < out.length; p++) {
+            out[p] = slice.labels()[p] & 0xff;
         }
         return out;
     }
+
 }

@@ -71,6 +71,32 @@ class TrainCommandTest {
         Run again = run(baseArgs(csv, out).toArray(String[]::new));
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("already holds a run");
+
+        // the run evaluates on a list, and segments a volume into the volume's own grid
+        Run eval = run("eval", "--run", out.toString(), "--data", csv.toString(), "--out",
+                dir.resolve("m.csv").toString());
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(dir.resolve("m.csv")).exists();
+        float[] voxels = new float[40 * 36 * 3];
+        for (int i = 0; i < voxels.length; i++) {
+            voxels[i] = (i * 7919) % 255;
+        }
+        org.samtune.io.Volume vol = new org.samtune.io.Volume(40, 36, 3, voxels,
+                org.samtune.io.Affine.diagonal(0.8, 0.8, 2.0));
+        Path nii = dir.resolve("vol.nii.gz");
+        org.samtune.io.Nifti.write(nii, vol);
+        Path pred = dir.resolve("pred.nii.gz");
+        StringWriter predOut = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(predOut, true));
+        cl.setErr(new PrintWriter(predOut, true));
+        assertThat(cl.execute("predict", "--run", out.toString(), "--image", nii.toString(), "--out",
+                pred.toString())).as(predOut.toString()).isZero();
+        org.samtune.io.Volume labels = org.samtune.io.Nifti.read(pred);
+        assertThat(labels.sameGrid(org.samtune.io.Nifti.read(nii))).isTrue();
+        for (float v : labels.data()) {
+            assertThat(v).isBetween(0f, 2f);
+        }
     }
 
     @Test

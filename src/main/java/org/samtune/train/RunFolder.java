@@ -100,7 +100,7 @@ public final class RunFolder implements AutoCloseable {
         return config;
     }
 
-    /** A file inside the run folder, e.g. {@code file("checkpoint_best.safetensors")}. */
+    /** A file inside the run folder, e.g. {@code file("checkpoints")}. */
     public Path file(String name) {
         return dir.resolve(name);
     }

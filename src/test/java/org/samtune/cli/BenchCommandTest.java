@@ -12,7 +12,7 @@ class BenchCommandTest {
 
     @Test
     void printsEveryFigure() {
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "encoder", "--arch", "vit_t", "--size", "64",
+        CliRun r = CliRun.of("bench", "encoder", "--arch", "vit_t", "--size", "64",
                 "--runs", "2", "--matmul-size", "64", "--matmul-runs", "2", "--threads", "1");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> keys = r.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList();
@@ -29,7 +29,7 @@ class BenchCommandTest {
 
     @Test
     void badOptionsAreOneLine() {
-        PredictCommandTest.Run r = PredictCommandTest.run("bench", "encoder", "--arch", "vit_x");
+        CliRun r = CliRun.of("bench", "encoder", "--arch", "vit_x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().trim()).isEqualTo("samtune: error: bench encoder --arch: expected vit_b, vit_l, vit_h or "
                 + "vit_t, got 'vit_x'");

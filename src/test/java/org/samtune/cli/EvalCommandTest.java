@@ -2,8 +2,6 @@ package org.samtune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,16 +16,8 @@ class EvalCommandTest {
 
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Boxes of label value 5 (and a second class 9 in the truth only) on a 20×18×16 grid, spacing 1.5/1/2 mm. */
@@ -57,7 +47,7 @@ class EvalCommandTest {
         Nifti.write(truth, labels(4, true, affine), NiftiDataType.UINT8);
         Nifti.write(pred, labels(6, false, affine), NiftiDataType.UINT8);
         Path csv = dir.resolve("out/metrics.csv");
-        Run r = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--classes", "box=5;dot=9",
+        CliRun r = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--classes", "box=5;dot=9",
                 "--nsd-mm", "2", "--out", csv.toString(), "--per-slice", "axial");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         List<String> lines = Files.readAllLines(csv);
@@ -87,7 +77,7 @@ class EvalCommandTest {
         Path p2 = dir.resolve("p2.nii.gz");
         Nifti.write(p2, labels(6, false, affine), NiftiDataType.UINT8);
         Path csv = dir.resolve("m.csv");
-        Run r = run("eval", "--pred", t1.toString(), "--truth", t1.toString(), "--pred", p2.toString(),
+        CliRun r = run("eval", "--pred", t1.toString(), "--truth", t1.toString(), "--pred", p2.toString(),
                 "--truth", t2.toString(), "--out", csv.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         String means = Files.readString(dir.resolve("m-means.csv"));
@@ -101,7 +91,7 @@ class EvalCommandTest {
         Path pred = dir.resolve("p.nii.gz");
         Nifti.write(truth, labels(4, false, Affine.diagonal(1, 1, 1)), NiftiDataType.UINT8);
         Nifti.write(pred, labels(4, false, Affine.diagonal(1, 1, 2)), NiftiDataType.UINT8);
-        Run r = run("eval", "--pred", pred.toString(), "--truth", truth.toString());
+        CliRun r = run("eval", "--pred", pred.toString(), "--truth", truth.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("samtune: error: eval: " + pred).contains(truth.toString())
                 .contains("not on the same voxel grid");
@@ -111,10 +101,10 @@ class EvalCommandTest {
     void unpairedInputsAndBadClassesAreClearErrors() throws Exception {
         Path truth = dir.resolve("t.nii.gz");
         Nifti.write(truth, labels(4, false, Affine.identity()), NiftiDataType.UINT8);
-        Run r = run("eval", "--truth", truth.toString());
+        CliRun r = run("eval", "--truth", truth.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("expected as many --pred as --truth");
-        Run bad = run("eval", "--pred", truth.toString(), "--truth", truth.toString(), "--classes", "a=1;b=x");
+        CliRun bad = run("eval", "--pred", truth.toString(), "--truth", truth.toString(), "--classes", "a=1;b=x");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--classes: expected an integer label value, got 'x'");
     }
@@ -137,7 +127,7 @@ class EvalCommandTest {
         Path pred = dir.resolve("aal_shifted.nii.gz");
         Nifti.write(pred, aal.withData(shifted), NiftiDataType.UINT8);
         Path csv = dir.resolve("aal.csv");
-        Run r = run("eval", "--pred", pred.toString(), "--truth", "data/colin27/aal.nii.gz", "--classes",
+        CliRun r = run("eval", "--pred", pred.toString(), "--truth", "data/colin27/aal.nii.gz", "--classes",
                 "caudate=71,72;pallidum=75,76;hippocampus=37,38", "--out", csv.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         List<String> lines = Files.readAllLines(csv);

@@ -2,8 +2,6 @@ package org.samtune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,21 +14,13 @@ import org.samtune.testing.Fixtures;
 /** {@code samtune inspect} on the fixture checkpoints (official, LoRA, adapter, MobileSAM) and on bad input. */
 class InspectCommandTest {
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void officialTinySam() {
-        Run r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam.pth").toString());
+        CliRun r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam.pth").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("architecture:  custom ViT")
@@ -44,7 +34,7 @@ class InspectCommandTest {
 
     @Test
     void loraCheckpoint() {
-        Run r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam_lora.pth").toString());
+        CliRun r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam_lora.pth").toString());
         assertThat(r.code()).as(r.err()).isZero();
         // 2 blocks × (A_q, B_q, A_v, B_v) and 7 decoder attentions × (q, v)
         assertThat(r.out()).contains("LoRA:          rank 4; encoder blocks [0, 1]; 14 mask-decoder projections")
@@ -53,14 +43,14 @@ class InspectCommandTest {
 
     @Test
     void adapterCheckpoint() {
-        Run r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam_adapter.pth").toString());
+        CliRun r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam_adapter.pth").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("adapters:      encoder blocks [0, 1]; two-way blocks [0, 1]");
     }
 
     @Test
     void mobileSamIsVitT() {
-        Run r = run("inspect", Fixtures.file("mobilesam-tiny", "mobilesam_tiny.pth").toString());
+        CliRun r = run("inspect", Fixtures.file("mobilesam-tiny", "mobilesam_tiny.pth").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("architecture:  vit_t (MobileSAM TinyViT")
                 .contains("TinyViT stage 0: 2 MBConv blocks, dim 8")
@@ -72,7 +62,7 @@ class InspectCommandTest {
     void notASamCheckpoint(@TempDir Path dir) {
         Path f = dir.resolve("resnet.safetensors");
         Safetensors.write(f, new StateDict(Map.of("fc.weight", TensorData.ofFloats(new float[4], 2, 2)), "x"), Map.of());
-        Run r = run("inspect", f.toString());
+        CliRun r = run("inspect", f.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("samtune: error: resnet.safetensors: not a SAM checkpoint")
                 .contains("first key: fc.weight");
@@ -80,7 +70,7 @@ class InspectCommandTest {
 
     @Test
     void missingFile(@TempDir Path dir) {
-        Run r = run("inspect", dir.resolve("nope.pth").toString());
+        CliRun r = run("inspect", dir.resolve("nope.pth").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("samtune: error: ").contains("nope.pth");
     }

@@ -3,8 +3,6 @@ package org.samtune.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +31,8 @@ import org.samtune.testing.Fixtures;
 class PredictCommandTest {
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static final Path TINY = Fixtures.file("sam-tiny", "tiny_sam.pth");
@@ -78,7 +68,7 @@ class PredictCommandTest {
         Path out = dir.resolve("mask.png");
         Path logits = dir.resolve("logits.npy");
         Path overlay = dir.resolve("overlay.png");
-        Run r = run("predict", "--checkpoint", TINY.toString(), "--image", img.toString(), "--point", "60,40",
+        CliRun r = run("predict", "--checkpoint", TINY.toString(), "--image", img.toString(), "--point", "60,40",
                 "--point", "10,10,0", "--box", "20,15,110,80", "--multimask", "--out", out.toString(), "--logits",
                 logits.toString(), "--overlay", overlay.toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -129,7 +119,7 @@ class PredictCommandTest {
     void singleMaskWithoutMultimask() {
         Path out = dir.resolve("one.png");
         Path logits = dir.resolve("one.npy");
-        Run r = run("predict", "--checkpoint", TINY.toString(), "--image", png().toString(), "--box",
+        CliRun r = run("predict", "--checkpoint", TINY.toString(), "--image", png().toString(), "--box",
                 "20,15,110,80", "--out", out.toString(), "--logits", logits.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("(?m)^iou: -?\\d+\\.\\d{6}$");
@@ -149,7 +139,7 @@ class PredictCommandTest {
         assertThat(rgb.get(0, 0, 0)).isZero();
         assertThat(rgb.get(29, 39, 2)).isEqualTo(255);
         assertThat(rgb.get(15, 0, 1)).isEqualTo((int) Math.floor(255.0 * 3 * 600 / (3 * 1199) + 0.5));
-        Run r = run("predict", "--checkpoint", TINY.toString(), "--image", p.toString(), "--point", "20,15",
+        CliRun r = run("predict", "--checkpoint", TINY.toString(), "--image", p.toString(), "--point", "20,15",
                 "--out", dir.resolve("m16.png").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Images2D.read(dir.resolve("m16.png")).width()).isEqualTo(40);
@@ -157,7 +147,7 @@ class PredictCommandTest {
 
     /** One line on stderr, "samtune: error: …" containing {@code expected}, exit code 2, no output file. */
     void fails(String expected, String... args) {
-        Run r = run(args);
+        CliRun r = run(args);
         System.out.print(r.err());
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -229,7 +219,7 @@ class PredictCommandTest {
 
         for (String mode : new String[] {"best-mask", "classes"}) {
             Path out = dir.resolve("pred-" + mode + ".nii.gz");
-            Run r = run("predict", "--checkpoint", TINY.toString(), "--image", scan.toString(), "--out",
+            CliRun r = run("predict", "--checkpoint", TINY.toString(), "--image", scan.toString(), "--out",
                     out.toString(), "--decoder-output", mode);
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains("labels: " + out).contains(mode).contains("3 axial slices of 24×20");
@@ -242,7 +232,7 @@ class PredictCommandTest {
             }
         }
 
-        Run sag = run("predict", "--checkpoint", TINY.toString(), "--image", scan.toString(), "--out",
+        CliRun sag = run("predict", "--checkpoint", TINY.toString(), "--image", scan.toString(), "--out",
                 dir.resolve("sag.nii").toString(), "--axis", "sagittal");
         assertThat(sag.code()).as(sag.err()).isZero();
         assertThat(sag.out()).contains("24 sagittal slices");

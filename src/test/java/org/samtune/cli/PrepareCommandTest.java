@@ -36,7 +36,7 @@ class PrepareCommandTest {
     @Test
     void colin27WithAalSubcorticalClassesInOneCommand() throws Exception {
         Path out = dir.resolve("colin");
-        EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", COLIN.resolve("ch2.nii.gz").toString(),
+        CliRun r = CliRun.of("prepare", "--image", COLIN.resolve("ch2.nii.gz").toString(),
                 "--labels", COLIN.resolve("aal.nii.gz").toString(), "--out", out.toString(), "--classes",
                 SUBCORTICAL, "--label-names", COLIN.resolve("aal.nii.txt").toString(), "--shots", "5",
                 "--seed", "3");
@@ -148,7 +148,7 @@ class PrepareCommandTest {
             Path[] p = smallCase("case" + c, Affine.diagonal(0.7, 0.7, 3), c);
             args.addAll(List.of("--image", p[0].toString(), "--labels", p[1].toString()));
         }
-        EvalCommandTest.Run r = EvalCommandTest.run(args.toArray(String[]::new));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path out = dir.resolve("multi");
         Set<String> casesSeen = new HashSet<>();
@@ -192,7 +192,7 @@ class PrepareCommandTest {
         }
         Path labels = dir.resolve("mr_labels.nii.gz");
         Nifti.write(labels, new Volume(mr.nx(), mr.ny(), mr.nz(), lab, mr.affine()), NiftiDataType.UINT8);
-        EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", series.toString(), "--labels",
+        CliRun r = CliRun.of("prepare", "--image", series.toString(), "--labels",
                 labels.toString(), "--out", dir.resolve("mr").toString(), "--axis", "axial", "--keep-empty");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         // 20 axial slices of 256×256 (the series is axial, so its slice axis is the file's k).
@@ -215,7 +215,7 @@ class PrepareCommandTest {
     @Test
     void aGapLeavesSlicesOutBetweenSlabs() throws Exception {
         Path[] p = smallCase("gap", Affine.identity(), 0);
-        EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", p[0].toString(), "--labels",
+        CliRun r = CliRun.of("prepare", "--image", p[0].toString(), "--labels",
                 p[1].toString(), "--out", dir.resolve("g").toString(), "--keep-empty", "--split", "60,20,20",
                 "--gap", "1");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
@@ -232,7 +232,7 @@ class PrepareCommandTest {
     void labelsOnAnotherGridAreAClearError() throws Exception {
         Path[] a = smallCase("a", Affine.identity(), 0);
         Path[] b = smallCase("b", Affine.diagonal(1, 1, 2), 0);
-        EvalCommandTest.Run r = EvalCommandTest.run("prepare", "--image", a[0].toString(), "--labels",
+        CliRun r = CliRun.of("prepare", "--image", a[0].toString(), "--labels",
                 b[1].toString(), "--out", dir.resolve("x").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("samtune: error: prepare: image " + a[0]).contains(b[1].toString())
@@ -255,7 +255,7 @@ class PrepareCommandTest {
     private static String errorOf(String[] base, String... more) {
         List<String> args = new ArrayList<>(List.of(base));
         args.addAll(List.of(more));
-        EvalCommandTest.Run r = EvalCommandTest.run(args.toArray(String[]::new));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
         return r.err();
     }

@@ -2,8 +2,6 @@ package org.samtune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -17,28 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.train.FineTuning;
 import picocli.CommandLine;
 
 /** {@code samtune train} end to end: run folder contents, bad input, divergence, and resume after kill -9. */
 class TrainCommandTest {
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    private Run run(String... args) {
-        StringWriter err = new StringWriter();
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            CommandLine cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int code = cl.execute(args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private List<String> baseArgs(Path csv, Path out, String... extra) {
@@ -54,7 +38,7 @@ class TrainCommandTest {
     void writesTheRunFolder() throws Exception {
         Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
         Path out = dir.resolve("run");
-        Run r = run(baseArgs(csv, out).toArray(String[]::new));
+        CliRun r = run(baseArgs(csv, out).toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(out.resolve("config.yaml")).content().contains("arch: compact").contains("method: adapter");
         assertThat(out.resolve("metrics.csv")).exists();
@@ -68,12 +52,12 @@ class TrainCommandTest {
         assertThat(out.resolve("checkpoints/last.safetensors")).exists();
         assertThat(out.resolve("checkpoints/resume.safetensors")).exists();
 
-        Run again = run(baseArgs(csv, out).toArray(String[]::new));
+        CliRun again = run(baseArgs(csv, out).toArray(String[]::new));
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("already holds a run");
 
         // the run evaluates on a list, and segments a volume into the volume's own grid
-        Run eval = run("eval", "--run", out.toString(), "--data", csv.toString(), "--out",
+        CliRun eval = run("eval", "--run", out.toString(), "--data", csv.toString(), "--out",
                 dir.resolve("m.csv").toString());
         assertThat(eval.code()).as(eval.err()).isZero();
         assertThat(dir.resolve("m.csv")).exists();
@@ -104,17 +88,17 @@ class TrainCommandTest {
         Path data = dir.resolve("data");
         Path csv = org.samtune.train.SyntheticDataAccess.write(data, "train", 2, 32, 1);
         Files.writeString(csv, Files.readString(csv) + "images/missing.png,masks/missing.png\n");
-        Run r = run(baseArgs(csv, dir.resolve("run")).toArray(String[]::new));
+        CliRun r = run(baseArgs(csv, dir.resolve("run")).toArray(String[]::new));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("samtune: error:").contains("missing.png").contains("row 3")
                 .doesNotContain("\tat ");
 
         Path csv2 = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data2"), "train", 2, 32, 1);
-        Run r2 = run(baseArgs(csv2, dir.resolve("run2"), "--num-classes", "2").toArray(String[]::new));
+        CliRun r2 = run(baseArgs(csv2, dir.resolve("run2"), "--num-classes", "2").toArray(String[]::new));
         assertThat(r2.code()).isEqualTo(2);
         assertThat(r2.err()).contains("label 2").contains("num_classes is 2");
 
-        Run r3 = run("train", "--resume", dir.resolve("nothing").toString());
+        CliRun r3 = run("train", "--resume", dir.resolve("nothing").toString());
         assertThat(r3.code()).isEqualTo(2);
         assertThat(r3.err()).contains("nothing to resume");
     }
@@ -123,7 +107,7 @@ class TrainCommandTest {
     void divergenceStopsAndSaysWhere() throws Exception {
         Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
         Path out = dir.resolve("run");
-        Run r = run(baseArgs(csv, out, "--lr", "1e30", "--no-warmup", "--checkpoint-every", "1",
+        CliRun r = run(baseArgs(csv, out, "--lr", "1e30", "--no-warmup", "--checkpoint-every", "1",
                 "--method", "vanilla").toArray(String[]::new));
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
         assertThat(r.out()).contains("non-finite");

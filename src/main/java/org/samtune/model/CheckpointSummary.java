@@ -47,7 +47,7 @@ public record CheckpointSummary(String source, int keyCount, long elementCount, 
             throw new SamtuneException(sd.source() + ": not a SAM checkpoint (no image_encoder.* and mask_decoder.* "
                     + "keys; first key: " + sd.keys().stream().findFirst().orElse("none") + ")");
         }
-        boolean tiny = sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."));
+        boolean tiny = SamModels.isTinyViT(sd);
         SamConfig config = null;
         String arch = "vit_t";
         List<String> stages = new ArrayList<>();

@@ -7,24 +7,10 @@ import org.samtune.checkpoint.Checkpoints;
 import org.samtune.checkpoint.StateDict;
 
 /**
- * A SAM model rebuilt from a checkpoint alone: the architecture is read off the state dict (vit_t when the encoder
- * has TinyViT's {@code image_encoder.layers.*} keys, otherwise {@link SamConfig#infer}: vit_b / vit_l / vit_h, or
- * "custom" for any other ViT), and the weights are loaded strictly.
+ * A SAM model rebuilt from a checkpoint alone: the architecture is read off the state dict ({@link SamModels#detectArch}), and the weights are loaded strictly.
  */
 public final class PretrainedSam {
     private PretrainedSam() {}
-
-    /** "vit_t" for a MobileSAM state dict, else the {@link SamConfig#infer} architecture name. */
-    public static String detectArch(StateDict sd) {
-        if (isTinyViT(sd)) {
-            return "vit_t";
-        }
-        return SamConfig.infer(sd).arch();
-    }
-
-    public static boolean isTinyViT(StateDict sd) {
-        return sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."));
-    }
 
     /**
      * Loads {@code checkpoint} (.pth or .safetensors) and builds the model it holds, in eval mode.
@@ -41,12 +27,12 @@ public final class PretrainedSam {
     /** {@link #load} for a state dict already in memory; {@code source} names it in errors. */
     public static Sam fromStateDict(NDManager manager, StateDict sd, String source, String expectedArch,
                                     BlockOrder order) {
-        String arch = detectArch(sd);
+        String arch = SamModels.detectArch(sd);
         if (expectedArch != null && !expectedArch.equals(arch)) {
             throw new SamtuneException("checkpoint " + source + " is " + arch + " but --arch asks for "
                     + expectedArch);
         }
-        Sam sam = isTinyViT(sd) ? MobileSam.fromStateDict(manager, sd) : Sam.fromStateDict(manager, sd, order);
+        Sam sam = SamModels.isTinyViT(sd) ? MobileSam.fromStateDict(manager, sd) : Sam.fromStateDict(manager, sd, order);
         sam.train(false);
         return sam;
     }

@@ -104,7 +104,7 @@ public final class SamModels {
 
     /** vit_b / vit_l / vit_h / vit_t / custom as read off a checkpoint's keys and shapes. */
     public static String detectArch(StateDict sd) {
-        if (sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."))) {
+        if (isTinyViT(sd)) {
             return "vit_t";
         }
         if (!sd.contains("image_encoder.pos_embed")) {
@@ -112,6 +112,11 @@ public final class SamModels {
                     + "image_encoder.layers.* (expected the keys of sam_vit_*.pth, mobile_sam.pt or medsam_vit_b.pth)");
         }
         return SamConfig.infer(sd).arch();
+    }
+
+    /** MobileSAM: TinyViT's {@code image_encoder.layers.*} keys instead of ViT blocks. */
+    public static boolean isTinyViT(StateDict sd) {
+        return sd.keys().stream().anyMatch(k -> k.startsWith("image_encoder.layers."));
     }
 
     public static String sha256(Path file) {

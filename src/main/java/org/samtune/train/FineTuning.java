@@ -65,6 +65,19 @@ public final class FineTuning {
                 TuningPlan.DEFAULT_LORA_RANK);
     }
 
+    /**
+     * The run's model as training starts: architecture and classes from the config, weights from the base
+     * checkpoint (or random), then the tuning plan's adapters / LoRA and trainable flags. Evaluation rebuilds the
+     * same model before loading the tuned weights.
+     */
+    static SamModels.Built buildModel(NDManager manager, TrainConfig c, Path base) {
+        SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
+                c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
+                base, c.seed());
+        plan(c).apply(built.sam(), c.seed());
+        return built;
+    }
+
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
         try (RunFolder run = RunFolder.create(runDir, config)) {
@@ -95,14 +108,11 @@ public final class FineTuning {
         TuningPlan plan = plan(c);
         try (NDManager manager = NDManager.newBaseManager()) {
             Path base = c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
-            SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
-                    c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
-                    base, c.seed());
+            SamModels.Built built = buildModel(manager, c, base);
             Sam sam = built.sam();
             if (built.report() != null) {
                 run.log(built.report().describe(20));
             }
-            plan.apply(sam, c.seed());
             Set<String> tuned = tunedKeys(sam, built.notFromCheckpoint());
 
             SegmentationDataset.Options dsOptions =
@@ -316,12 +326,4 @@ public final class FineTuning {
         opt.loadStateDict(new StateDict(optim, file.toString()));
     }
 
-    /** Loads a tuned checkpoint on top of a model built like the run's. */
-    public static void loadTuned(Sam sam, Path tuned) {
-        StateDict sd = Safetensors.read(tuned);
-        var report = sam.loadStateDict(sd, false);
-        if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
-            throw new SamtuneException(tuned + ": does not fit the model: " + report.describe(5));
-        }
-    }
 }

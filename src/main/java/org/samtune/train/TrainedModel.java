@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Safetensors;
-import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 
@@ -85,16 +84,13 @@ public final class TrainedModel {
             throw new SamtuneException(runDir + ": base checkpoint " + base + " (config field checkpoint) not found; "
                     + "pass its new location with --base");
         }
-        SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
-                c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
-                base, c.seed());
+        SamModels.Built built = FineTuning.buildModel(manager, c, base);
         String recorded = meta.getOrDefault("base_sha256", "");
         if (base != null && !recorded.isEmpty() && !recorded.equals(built.checkpointSha256())) {
             throw new SamtuneException(base + ": SHA-256 " + built.checkpointSha256() + " differs from the "
                     + recorded + " this run was trained from (" + meta.get("base_checkpoint") + ")");
         }
         Sam sam = built.sam();
-        FineTuning.plan(c).apply(sam, c.seed());
         var report = sam.loadStateDict(new org.samtune.checkpoint.StateDict(tuned, weights.toString()), false);
         if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
             throw new SamtuneException(weights + ": does not fit the model the run's config describes: "

@@ -10,13 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.model.Sam;
-import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.peft.TuningPlan;
 
@@ -313,7 +311,6 @@ public final class Trainer {
         int[] diceCount = new int[classes];
         boolean ignoreEmpty = !settings.selectIncludingBackground();
         double lossSum = 0;
-        int n = 0;
         int batches = 0;
         try {
             for (int from = 0; from < val.size(); from += settings.batchSize()) {
@@ -351,7 +348,6 @@ public final class Trainer {
                             diceSum[c] += (2.0 * inter + 1) / (p + g + 1);
                             diceCount[c]++;
                         }
-                        n++;
                     }
                 }
             }
@@ -406,13 +402,4 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    static Map<String, Parameter> trainable(Module m) {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        m.namedParameters().forEach((k, p) -> {
-            if (p.isTrainable()) {
-                out.put(k, p);
-            }
-        });
-        return out;
-    }
 }

@@ -56,7 +56,7 @@ class SamPredictorTest {
 
     @Test
     void detectsTheTinyCheckpointAsACustomViT() {
-        assertThat(PretrainedSam.detectArch(org.samtune.checkpoint.Checkpoints.load(
+        assertThat(SamModels.detectArch(org.samtune.checkpoint.Checkpoints.load(
                 Fixtures.file("sam-tiny", "tiny_sam.pth")))).isEqualTo("custom");
         assertThat(sam.config.imgSize()).isEqualTo(128);
     }

@@ -69,10 +69,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private static String describeArch(CheckpointSummary s) {
-        return switch (s.arch()) {
-            case "vit_b", "vit_l", "vit_h" -> s.arch() + " (SAM ViT)";
-            case "vit_t" -> "vit_t (MobileSAM TinyViT; keys image_encoder.layers.*)";
-            default -> "custom ViT (inferred from shapes)";
-        };
+        return org.samtune.model.Architectures.contains(s.arch())
+                ? s.arch() + " (" + org.samtune.model.Architectures.get(s.arch(), "arch").description() + ")"
+                : "custom ViT (inferred from shapes)";
     }
 }

@@ -20,11 +20,13 @@ import org.samtune.io.Image2D;
 import org.samtune.io.Images2D;
 import org.samtune.io.Nifti;
 import org.samtune.io.Volume;
+import org.samtune.model.Architectures;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
 import org.samtune.model.SamPredictor;
 import org.samtune.model.SamSliceSegmenter;
+import org.samtune.peft.Compat;
 import org.samtune.report.MaskOverlay;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,9 +61,10 @@ public final class PredictCommand implements Callable<Integer> {
             description = "vit_b | vit_l | vit_h | vit_t. Default: read from the checkpoint; if given, must match it.")
     String arch;
 
-    @Option(names = "--block-order", paramLabel = "ORDER", defaultValue = "official",
-            description = "ViT block order: official (Meta's weights) or finetune-sam (default: ${DEFAULT-VALUE}).")
-    String blockOrder;
+    @Option(names = "--compat", paramLabel = "MODE", defaultValue = "samtune",
+            description = {"samtune (official SAM's ViT block order: Meta's weights, MedSAM) or finetune-sam (the "
+                    + "block order finetune-SAM trained with) (default: ${DEFAULT-VALUE}). A --run uses its own."})
+    String compat;
 
     @Option(names = "--image", paramLabel = "IMG", required = true,
             description = {"PNG/JPEG/BMP/TIFF image, or a volume: .nii, .nii.gz, .dcm or a DICOM series folder."})
@@ -115,14 +118,9 @@ public final class PredictCommand implements Callable<Integer> {
         if (run == null && checkpoint == null) {
             throw new SamtuneException("predict needs --checkpoint CKPT (or --run RUN for a volume)");
         }
-        BlockOrder order = switch (blockOrder.toLowerCase(Locale.ROOT)) {
-            case "official" -> BlockOrder.OFFICIAL;
-            case "finetune-sam", "finetune_sam" -> BlockOrder.FINETUNE_SAM;
-            default -> throw new SamtuneException("--block-order: expected official or finetune-sam, got '"
-                    + blockOrder + "'");
-        };
-        if (arch != null && !List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch)) {
-            throw new SamtuneException("--arch: expected vit_b, vit_l, vit_h or vit_t, got '" + arch + "'");
+        BlockOrder order = Compat.parse(compat, "--compat").quirks().blockOrder();
+        if (arch != null) {
+            Architectures.get(arch, "--arch").requireSam("predict");
         }
         if (volume) {
             return predictVolume(order);

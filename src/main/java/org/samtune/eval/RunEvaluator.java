@@ -36,7 +36,7 @@ public final class RunEvaluator {
         var c = model.config();
         SegmentationDataset data = SegmentationDataset.open(o.testList(), o.imageFolder(), o.maskFolder(),
                 new SegmentationDataset.Options(c.targetMode(), c.numClasses(), !o.keepEmpty()));
-        List<String> names = classNames(o.testList(), c.numClasses());
+        List<String> names = c.classNames();
         MetricsTable table = new MetricsTable();
         SamplePipeline pipe = model.pipeline();
         NDManager m = model.sam().manager();
@@ -74,32 +74,6 @@ public final class RunEvaluator {
             table.addAll(slice.name(), 0, names.subList(1, names.size()), metrics);
         }
         return new Result(table, names, data.size());
-    }
-
-    /**
-     * Class names from the dataset.yaml that {@code samtune prepare} writes beside its lists, else class_1, ...
-     */
-    static List<String> classNames(Path list, int numClasses) {
-        List<String> names = new ArrayList<>();
-        for (int k = 0; k < numClasses; k++) {
-            names.add(k == 0 ? "background" : "class_" + k);
-        }
-        Path yaml = list.toAbsolutePath().getParent().resolve("dataset.yaml");
-        if (java.nio.file.Files.isRegularFile(yaml)) {
-            try {
-                var root = new com.fasterxml.jackson.databind.ObjectMapper(
-                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml.toFile());
-                for (var cls : root.path("classes")) {
-                    int index = cls.path("index").asInt(-1);
-                    if (index >= 0 && index < numClasses && cls.hasNonNull("name")) {
-                        names.set(index, cls.get("name").asText());
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // names are a convenience: an unreadable dataset.yaml leaves the generic ones
-            }
-        }
-        return names;
     }
 
     /**

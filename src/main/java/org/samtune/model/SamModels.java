@@ -25,9 +25,6 @@ import org.samtune.model.nn.LoadReport;
 public final class SamModels {
     private SamModels() {}
 
-    /** The architectures {@code --arch} accepts. */
-    public static final List<String> ARCHS = List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact");
-
     /**
      * A model and where its weights came from.
      *
@@ -48,11 +45,13 @@ public final class SamModels {
                               long seed) {
         StateDict sd = checkpoint == null ? null : Checkpoints.load(checkpoint);
         String detected = sd == null ? null : detectArch(sd);
-        if (arch != null && detected != null && !arch.equals(detected) && !"compact".equals(arch)) {
+        Architecture requested = arch == null ? null : Architectures.get(arch, "--arch");
+        // compact is only ever trained here: a checkpoint gives it whatever tensors fit by key and shape
+        if (requested != null && detected != null && !arch.equals(detected) && requested != Architectures.COMPACT) {
             throw new SamtuneException(checkpoint + ": checkpoint is " + detected + " but --arch asks for " + arch
                     + " (leave --arch out to use the checkpoint's architecture)");
         }
-        String resolved = arch != null ? arch : detected != null ? detected : "vit_b";
+        String resolved = arch != null ? arch : detected != null ? detected : Architectures.VIT_B.name();
         Sam sam = create(manager, resolved, sd, numClasses, order);
         sam.initialize(seed);
         if (sd == null) {
@@ -66,28 +65,11 @@ public final class SamModels {
 
     /** An untrained model of the architecture (zero weights: call initialize or load). */
     public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order) {
-        return switch (arch) {
-            case "vit_t" -> {
-                SamConfig c = new SamConfig("vit_t", null, SamConfig.defaultPrompt(),
-                        SamConfig.defaultDecoder(numClasses > 0 ? numClasses : 3));
-                yield new Sam(manager, new TinyViT(manager, TinyViTConfig.vitT()), c);
-            }
-            case "vit_b", "vit_l", "vit_h" -> {
-                SamConfig base = sd != null ? SamConfig.infer(sd) : SamConfig.preset(arch);
-                yield Sam.build(manager, withClasses(base, numClasses).withBlockOrder(order));
-            }
-            case "compact" -> Sam.build(manager, withClasses(compact(), numClasses).withBlockOrder(order));
-            default -> {
-                if (sd != null && "custom".equals(arch)) {
-                    yield Sam.build(manager, withClasses(SamConfig.infer(sd), numClasses).withBlockOrder(order));
-                }
-                throw new SamtuneException("--arch: '" + arch + "' is not one of " + String.join(", ", ARCHS));
-            }
-        };
-    }
-
-    private static SamConfig withClasses(SamConfig c, int numClasses) {
-        return numClasses > 0 ? c.withNumClasses(numClasses) : c;
+        if (sd != null && "custom".equals(arch)) {
+            SamConfig c = SamConfig.infer(sd);
+            return Sam.build(manager, (numClasses > 0 ? c.withNumClasses(numClasses) : c).withBlockOrder(order));
+        }
+        return Architectures.get(arch, "--arch").create(manager, sd, numClasses, order);
     }
 
     /**
@@ -102,16 +84,10 @@ public final class SamModels {
                 new SamConfig.Decoder(128, 3, 3, 128, 2, 512, 4, 2));
     }
 
-    /** vit_b / vit_l / vit_h / vit_t / custom as read off a checkpoint's keys and shapes. */
+    /** vit_b / vit_l / vit_h / vit_t as read off a checkpoint's keys and shapes, or custom (a ViT of other shapes). */
     public static String detectArch(StateDict sd) {
-        if (isTinyViT(sd)) {
-            return "vit_t";
-        }
-        if (!sd.contains("image_encoder.pos_embed")) {
-            throw new SamtuneException(sd.source() + ": not a SAM checkpoint: no image_encoder.pos_embed and no "
-                    + "image_encoder.layers.* (expected the keys of sam_vit_*.pth, mobile_sam.pt or medsam_vit_b.pth)");
-        }
-        return SamConfig.infer(sd).arch();
+        Architecture a = Architectures.detect(sd);
+        return a != null ? a.name() : SamConfig.infer(sd).arch();
     }
 
     /** MobileSAM: TinyViT's {@code image_encoder.layers.*} keys instead of ViT blocks. */

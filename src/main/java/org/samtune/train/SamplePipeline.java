@@ -73,14 +73,14 @@ public final class SamplePipeline {
 
     /**
      * The pipeline of a run: the model's input and output sizes, the config's resize, normalisation and prompts;
-     * finetune-SAM's bilinear + round ground truth with --compat finetune-sam, nearest otherwise.
+     * the ground truth brought to the decoder's size as {@link org.samtune.peft.Quirks#nearestLowResTargets} says.
      */
     public static SamplePipeline forRun(TrainConfig c, org.samtune.model.Sam sam, boolean augment) {
-        boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
+        boolean nearest = c.plan().quirks().nearestLowResTargets();
         return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), c.resize(),
                 c.normalize() == TrainConfig.Normalize.MEDSAM ? FinetuneSamPreprocessing.Normalization.MEDSAM
                         : FinetuneSamPreprocessing.Normalization.SAM,
-                compat ? TargetResize.BILINEAR_ROUND : TargetResize.NEAREST,
+                nearest ? TargetResize.NEAREST : TargetResize.BILINEAR_ROUND,
                 new Augmentation(augment ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()))
                 .withPrompts(c.promptMode(), PromptSampler.Regions.parse(c.promptRegions()));
     }

@@ -3,10 +3,7 @@ package org.samtune.train;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.samtune.SamtuneException;
-import org.samtune.checkpoint.Safetensors;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 
@@ -71,13 +68,7 @@ public final class TrainedModel {
             throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
         }
         TrainConfig c = TrainConfig.read(config);
-        Path weights = runDir.resolve(FineTuning.CHECKPOINTS).resolve(which + ".safetensors");
-        if (!Files.isRegularFile(weights)) {
-            throw new SamtuneException(runDir + ": no " + FineTuning.CHECKPOINTS + "/" + which
-                    + ".safetensors (expected best or last; has the run validated yet?)");
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        var tuned = Safetensors.readWithMetadata(weights, meta);
+        RunCheckpoints.Tuned tuned = RunCheckpoints.of(runDir).readWeights(which);
         Path base = baseOverride != null ? baseOverride
                 : c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
         if (base != null && !Files.isRegularFile(base)) {
@@ -85,19 +76,11 @@ public final class TrainedModel {
                     + "pass its new location with --base");
         }
         SamModels.Built built = FineTuning.buildModel(manager, c, base);
-        String recorded = meta.getOrDefault("base_sha256", "");
-        if (base != null && !recorded.isEmpty() && !recorded.equals(built.checkpointSha256())) {
-            throw new SamtuneException(base + ": SHA-256 " + built.checkpointSha256() + " differs from the "
-                    + recorded + " this run was trained from (" + meta.get("base_checkpoint") + ")");
-        }
+        tuned.checkBase(base, built.checkpointSha256());
         Sam sam = built.sam();
-        var report = sam.loadStateDict(new org.samtune.checkpoint.StateDict(tuned, weights.toString()), false);
-        if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
-            throw new SamtuneException(weights + ": does not fit the model the run's config describes: "
-                    + report.describe(5));
-        }
+        tuned.loadInto(sam);
         sam.train(false);
-        return new Loaded(sam, c, pipeline(c, sam), weights);
+        return new Loaded(sam, c, pipeline(c, sam), tuned.file());
     }
 
     /** The run's preprocessing without augmentation. */

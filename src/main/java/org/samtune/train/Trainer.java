@@ -28,17 +28,20 @@ import org.samtune.peft.TuningPlan;
  * <p>Everything random (shuffling, augmentation) is drawn from generators seeded by (seed, epoch, position), so a
  * run resumed from any saved iteration continues exactly as the uninterrupted run would have.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
 
     /** The loop's settings (a subset of the run's config). */
     public record Settings(int epochs, int batchSize, double lr, boolean warmup, int warmupIters, int valEvery,
-                           int patience, long seed, boolean selectIncludingBackground, boolean cacheEmbeddings,
-                           long maxIterations, int checkpointEvery) {}
+                           int patience, long seed, boolean cacheEmbeddings, long maxIterations,
+                           int checkpointEvery) {}
 
     /** One training iteration, for logs and metrics.csv. */
     public record IterationStats(int epoch, long iteration, double loss, double dice, double ce, double lr) {}
 
-    /** One validation, for logs and metrics.csv. {@code classDice} includes the background at index 0. */
+    /**
+     * One validation, for logs and metrics.csv. {@code classDice} includes the background at index 0; {@code score}
+     * is the number the run reports and selects its best checkpoint by ({@link #validate}).
+     */
     public record ValidationStats(int epoch, long iteration, double loss, double[] classDice, double score,
                                   boolean improved) {}
 
@@ -98,7 +101,7 @@ public final class Trainer {
      */
     public boolean embeddingsCacheable() {
         return settings.cacheEmbeddings() && !plan.updatesEncoder() && pipeline.isDeterministic(true)
-                && plan.compat() == TuningPlan.Compat.SAMTUNE;
+                && plan.quirks().frozenEncoderInEvalMode();
     }
 
     /** Runs from {@code start} (fresh or resumed) until the epochs, the iteration cap or early stopping end it. */
@@ -170,7 +173,7 @@ public final class Trainer {
      */
     private void setTrainingMode() {
         sam.train(true);
-        if (!plan.updatesEncoder() && plan.compat() == TuningPlan.Compat.SAMTUNE) {
+        if (!plan.updatesEncoder() && plan.quirks().frozenEncoderInEvalMode()) {
             sam.imageEncoder().asModule().train(false);
         }
     }
@@ -300,8 +303,10 @@ public final class Trainer {
 
     /**
      * Validation as finetune-SAM: no augmentation, mean loss, and per-class Dice (2|P∩G| + 1)/(|P| + |G| + 1) of the
-     * argmax prediction at the decoder's output size, averaged over slices. The selection score is the mean over
-     * foreground classes (finetune-SAM: over all classes including background, with --compat finetune-sam).
+     * argmax prediction at the decoder's output size, averaged over slices. The score, reported and used for
+     * selection, is the mean over foreground classes, slices without the class left out of its mean
+     * ({@link org.samtune.peft.Quirks#selectByForegroundDice}); with --compat finetune-sam the mean over every class
+     * including background, an absent class predicted absent scoring 1, as finetune-SAM.
      */
     public ValidationStats validate(int epoch, long iteration, double bestSoFar) {
         boolean wasTraining = sam.isTraining();
@@ -309,7 +314,8 @@ public final class Trainer {
         int classes = sam.maskDecoder().config.numMultimaskOutputs();
         double[] diceSum = new double[classes];
         int[] diceCount = new int[classes];
-        boolean ignoreEmpty = !settings.selectIncludingBackground();
+        boolean foreground = plan.quirks().selectByForegroundDice();
+        boolean ignoreEmpty = foreground;
         double lossSum = 0;
         int batches = 0;
         try {
@@ -363,7 +369,7 @@ public final class Trainer {
         }
         double score = 0;
         int counted = 0;
-        int from = settings.selectIncludingBackground() || classes == 1 ? 0 : 1;
+        int from = !foreground || classes == 1 ? 0 : 1;
         for (int c = from; c < classes; c++) {
             if (!Double.isNaN(dice[c])) {
                 score += dice[c];
@@ -375,6 +381,7 @@ public final class Trainer {
     }
 
     /** Frees cached embeddings. */
+    @Override
     public void close() {
         cacheManager.close();
     }

@@ -17,13 +17,15 @@ import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamConfig;
 import org.samtune.model.nn.Module;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 
 class TrainerTest {
     @TempDir Path dir;
 
     private static Trainer.Settings settings(int epochs, long maxIterations) {
-        return new Trainer.Settings(epochs, 2, 2e-3, false, 0, 2, 20, 7L, false, true, maxIterations, 1);
+        return new Trainer.Settings(epochs, 2, 2e-3, false, 0, 2, 20, 7L, true, maxIterations, 1);
     }
 
     private Trainer trainer(Sam sam, TuningPlan plan, Trainer.Settings s, Augmentation.Settings aug) throws Exception {
@@ -58,8 +60,8 @@ class TrainerTest {
 
     @Test
     void lossFallsWhenFittingASmallSet() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.VANILLA, TuningPlan.Component.ENCODER_DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.VANILLA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = tinySam(m, plan);
             Trainer t = trainer(sam, plan, settings(20, 0), Augmentation.Settings.off());
@@ -80,8 +82,8 @@ class TrainerTest {
 
     @Test
     void boxAndPointPromptsTrainAndValidate() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.LORA, TuningPlan.Component.ENCODER_DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.LORA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         for (TrainConfig.PromptMode mode : List.of(TrainConfig.PromptMode.BOX, TrainConfig.PromptMode.POINT)) {
             try (NDManager m = NDManager.newBaseManager()) {
                 Sam sam = tinySam(m, plan, 2);
@@ -111,8 +113,8 @@ class TrainerTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.ADAPTER, TuningPlan.Component.ENCODER_DECODER, List.of(0, 1),
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.ADAPTER, EncoderBlocks.of(List.of(0, 1)),
+                Compat.SAMTUNE);
         Augmentation.Settings aug = Augmentation.Settings.finetuneSam();
         Map<String, TensorData> uninterrupted;
         try (NDManager m = NDManager.newBaseManager()) {

@@ -74,6 +74,7 @@ public final class Trainer implements AutoCloseable {
     private final DiceCeLoss loss = new DiceCeLoss();
     private final NDManager cacheManager;
     private final Map<Integer, NDArray> embeddingCache = new HashMap<>();
+    private long embeddingCacheHits;
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
                    SamplePipeline pipeline) {
@@ -228,7 +229,9 @@ public final class Trainer implements AutoCloseable {
         List<NDArray> parts = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
             NDArray cached = embeddingCache.get(indices[i]);
-            if (cached == null) {
+            if (cached != null) {
+                embeddingCacheHits++;
+            } else {
                 NDArray e = sam.embedImages(images(m, List.of(samples.get(i))));
                 cached = e.duplicate();
                 NDScope.unregister(cached);
@@ -378,6 +381,11 @@ public final class Trainer implements AutoCloseable {
         }
         score = counted == 0 ? 0 : score / counted;
         return new ValidationStats(epoch, iteration, lossSum / Math.max(1, batches), dice, score, score > bestSoFar);
+    }
+
+    /** How many image embeddings were taken from the cache instead of the encoder (for tests and logs). */
+    long embeddingCacheHits() {
+        return embeddingCacheHits;
     }
 
     /** Frees cached embeddings. */

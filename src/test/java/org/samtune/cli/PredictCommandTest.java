@@ -24,7 +24,7 @@ import org.samtune.io.Volume;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
-import org.samtune.model.SamPredictor;
+import org.samtune.inference.SamPredictor;
 import org.samtune.testing.Fixtures;
 
 /** {@code samtune predict} in-process with the tiny SAM of the fixtures (img_size 128). */

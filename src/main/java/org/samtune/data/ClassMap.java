@@ -103,6 +103,20 @@ public record ClassMap(List<Entry> classes) {
         return new ClassMap(out);
     }
 
+    /**
+     * The same classes, each one holding a single label value named after the label-name list (e.g. AAL's
+     * 37 → Hippocampus_L) where its name is still the bare value; named groups keep their names.
+     */
+    public ClassMap withNames(Map<Integer, String> labelNames) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : classes) {
+            int[] v = e.sourceValues();
+            boolean bare = v.length == 1 && e.name().equals(Integer.toString(v[0]));
+            out.add(new Entry(e.index(), bare ? labelNames.getOrDefault(v[0], e.name()) : e.name(), v));
+        }
+        return new ClassMap(out);
+    }
+
     /** One class per distinct non-zero value found in the label arrays, in increasing order (the default). */
     public static ClassMap fromValues(float[]... labelArrays) {
         TreeSet<Integer> values = new TreeSet<>();

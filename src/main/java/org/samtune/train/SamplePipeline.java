@@ -35,7 +35,19 @@ public final class SamplePipeline {
      */
     public record Sample(String name, float[] image, byte[] labels, int[] lowRes, int validHeight, int validWidth,
                          int originalHeight, int originalWidth, float[] pointCoords, float[] pointLabels,
-                         float[] boxes) {}
+                         float[] boxes) {
+        /** The prompts of this sample in the model's input frame (none in automatic mode). */
+        public org.samtune.inference.Prompts prompts() {
+            return new org.samtune.inference.Prompts(pointCoords, pointLabels, boxes);
+        }
+
+        /** What the model takes for this sample; labels come back at the slice's original size. */
+        public org.samtune.inference.ModelInput input() {
+            int size = (int) Math.round(Math.sqrt(image.length / 3.0));
+            return new org.samtune.inference.ModelInput(image, size, validHeight, validWidth, originalHeight,
+                    originalWidth, prompts());
+        }
+    }
 
     private final int size;
     private final int lowResSize;

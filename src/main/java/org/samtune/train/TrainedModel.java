@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.samtune.SamtuneException;
+import org.samtune.inference.ClassSegmenter;
+import org.samtune.inference.ModelInput;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 
@@ -18,43 +20,27 @@ public final class TrainedModel {
     /** The model in eval mode and the settings it was trained with. */
     public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
         /**
-         * Class labels of one slice at its original size: the run's preprocessing, the model, the decoder's
-         * low-res logits upsampled, cropped and resized back as SAM's postprocessing, then the argmax.
+         * Class labels of one slice at its original size: the run's preprocessing (prompts sampled from the
+         * slice's labels when the run was trained with prompts), then {@link ClassSegmenter#segment}.
          */
         public int[] segment(org.samtune.data.Slice2D slice) {
-            return segment(pipeline.prepare(slice, false, null), slice.height(), slice.width());
+            return segmenter().segment(pipeline.prepare(slice, false, null).input());
         }
 
-        /** As {@link #segment(org.samtune.data.Slice2D)} for an already prepared sample. */
-        public int[] segment(SamplePipeline.Sample s, int height, int width) {
-            float[] logits;
-            int classes;
-            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                ai.djl.ndarray.NDArray image = sam.manager().create(s.image(),
-                        new ai.djl.ndarray.types.Shape(1, 3, pipeline.size(), pipeline.size()));
-                ai.djl.ndarray.NDArray low = decode(sam.embedImages(image), java.util.List.of(s));
-                classes = (int) low.getShape().get(1);
-                logits = low.toFloatArray();
-            }
-            float[] up = org.samtune.data.SamTransforms.postprocessMasks(logits, 1, classes, pipeline.lowResSize(),
-                    pipeline.lowResSize(), pipeline.size(), s.validHeight(), s.validWidth(), height, width);
-            int n = height * width;
-            int[] out = new int[n];
-            for (int p = 0; p < n; p++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (up[k * n + p] > up[best * n + p]) {
-                        best = k;
-                    }
-                }
-                out[p] = best;
-            }
-            return out;
+        /** The model as a class segmenter (the one inference path of eval and predict). */
+        public ClassSegmenter segmenter() {
+            return new ClassSegmenter(sam);
         }
 
-        /** Low-res logits (B, classes, h, w) for prepared samples, with the run's prompt mode. */
-        public ai.djl.ndarray.NDArray decode(ai.djl.ndarray.NDArray embeddings, java.util.List<SamplePipeline.Sample> samples) {
-            return Trainer.decode(sam, pipeline.prompts(), sam.manager(), embeddings, samples);
+        /**
+         * The run's preprocessing of an unlabelled RGB image, without prompts: what {@link #segmenter()} takes
+         * (add prompts in the input frame with {@link ModelInput}'s prompts for a run trained with them).
+         */
+        public ModelInput input(org.samtune.data.UInt8Image rgb) {
+            SamplePipeline plain = TrainedModel.pipeline(config, sam).withPrompts(TrainConfig.PromptMode.NONE,
+                    org.samtune.data.PromptSampler.Regions.largest(1));
+            return plain.prepare(new org.samtune.data.Slice2D("image", rgb.width(), rgb.height(), rgb.toRgb().pixels(),
+                    new byte[rgb.width() * rgb.height()]), false, null).input();
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.samtune.data.SegmentationDataset;
+import org.samtune.inference.ClassLabels;
+import org.samtune.inference.PromptDecoder;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Parameter;
 import org.samtune.peft.TuningPlan;
@@ -251,36 +253,11 @@ public final class Trainer implements AutoCloseable {
         return decode(sam, pipeline.prompts(), m, embeddings, samples);
     }
 
-    /** {@link #decode(NDManager, NDArray, List)} for any model and prompt mode. */
+    /** {@link #decode(NDManager, NDArray, List)} for any model (the samples carry their prompts). */
     public static NDArray decode(Sam sam, TrainConfig.PromptMode prompts, NDManager m, NDArray embeddings,
                                  List<SamplePipeline.Sample> samples) {
-        NDArray coords = null;
-        NDArray labels = null;
-        NDArray boxes = null;
-        int b = samples.size();
-        switch (prompts) {
-            case BOX -> {
-                int k = samples.get(0).boxes().length / 4;
-                float[] all = new float[b * k * 4];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(samples.get(i).boxes(), 0, all, i * k * 4, k * 4);
-                }
-                boxes = m.create(all, new Shape(b, k, 4));
-            }
-            case POINT -> {
-                int n = samples.get(0).pointLabels().length;
-                float[] c = new float[b * n * 2];
-                float[] l = new float[b * n];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(samples.get(i).pointCoords(), 0, c, i * n * 2, n * 2);
-                    System.arraycopy(samples.get(i).pointLabels(), 0, l, i * n, n);
-                }
-                coords = m.create(c, new Shape(b, n, 2));
-                labels = m.create(l, new Shape(b, n));
-            }
-            case NONE -> { }
-        }
-        return sam.predict(embeddings, coords, labels, boxes, null, true).lowResLogits();
+        return PromptDecoder.lowResLogits(sam, m, embeddings, samples.stream().map(SamplePipeline.Sample::prompts)
+                .toList());
     }
 
     private NDArray images(NDManager m, List<SamplePipeline.Sample> samples) {
@@ -333,7 +310,7 @@ public final class Trainer implements AutoCloseable {
                     NDArray target = targets(m, samples);
                     lossSum += loss.compute(logits, target).total().getFloat();
                     batches++;
-                    long[] pred = logits.argMax(1).toLongArray();
+                    int[] pred = ClassLabels.argmax(logits);
                     int l = pipeline.lowResSize();
                     for (int i = 0; i < samples.size(); i++) {
                         int[] gt = samples.get(i).lowRes();

@@ -1,4 +1,4 @@
-package org.samtune.model;
+package org.samtune.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.samtune.SamtuneException;
+import org.samtune.model.BlockOrder;
+import org.samtune.model.PretrainedSam;
+import org.samtune.model.Sam;
+import org.samtune.model.SamModels;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.data.ResizeLongestSide;
 import org.samtune.data.UInt8Image;
@@ -36,7 +40,7 @@ class SamPredictorTest {
 
     /** raw_image.npy (3, 96, 128) uint8 CHW → HWC. */
     static UInt8Image rawImage() {
-        TensorData t = SamFixtures.golden("raw_image");
+        TensorData t = Fixtures.npy("sam-tiny", "raw_image");
         float[] chw = t.toFloats();
         int h = (int) t.shape()[1];
         int w = (int) t.shape()[2];
@@ -50,7 +54,7 @@ class SamPredictorTest {
     }
 
     static double[] e2eBox() {
-        float[] b = SamFixtures.golden("e2e_box").toFloats();
+        float[] b = Fixtures.npy("sam-tiny", "e2e_box").toFloats();
         return new double[] {b[0], b[1], b[2], b[3]};
     }
 
@@ -70,18 +74,18 @@ class SamPredictorTest {
             assertThat(r.numMasks()).isEqualTo(3);
             assertThat(r.height()).isEqualTo(60);
             assertThat(r.width()).isEqualTo(80);
-            TensorData golden = SamFixtures.golden("e2e_box_postprocessed_logits");
+            TensorData golden = Fixtures.npy("sam-tiny", "e2e_box_postprocessed_logits");
             Tolerance.assertClose("e2e_box_postprocessed_logits", r.masks(), golden.toFloats(), Tolerance.ATOL,
                     Tolerance.RTOL);
-            Tolerance.assertClose("e2e_box_iou", r.iou(), SamFixtures.golden("e2e_box_iou").toFloats(),
+            Tolerance.assertClose("e2e_box_iou", r.iou(), Fixtures.npy("sam-tiny", "e2e_box_iou").toFloats(),
                     Tolerance.ATOL, Tolerance.RTOL);
             Tolerance.assertClose("e2e_box_low_res_logits", r.lowResLogits(),
-                    SamFixtures.golden("e2e_box_low_res_logits").toFloats(), Tolerance.ATOL, Tolerance.RTOL);
+                    Fixtures.npy("sam-tiny", "e2e_box_low_res_logits").toFloats(), Tolerance.ATOL, Tolerance.RTOL);
             System.out.printf("e2e_box postprocessed logits: max |diff| %.3g over %d values%n",
                     Tolerance.maxAbsDiff(r.masks(), golden.toFloats()), golden.toFloats().length);
 
             // Thresholded masks equal PyTorch's except where the golden logit is within tolerance of 0.
-            float[] masks = SamFixtures.golden("e2e_box_masks").toFloats();
+            float[] masks = Fixtures.npy("sam-tiny", "e2e_box_masks").toFloats();
             float[] logits = golden.toFloats();
             int plane = 60 * 80;
             for (int m = 0; m < 3; m++) {

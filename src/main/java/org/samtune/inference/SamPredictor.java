@@ -1,4 +1,4 @@
-package org.samtune.model;
+package org.samtune.inference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.samtune.SamtuneException;
+import org.samtune.model.Sam;
 import org.samtune.data.ResizeLongestSide;
 import org.samtune.data.SamTransforms;
 import org.samtune.data.UInt8Image;

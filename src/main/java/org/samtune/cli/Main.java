@@ -27,6 +27,7 @@ public final class Main implements Runnable {
             cl.addSubcommand(verb);
         }
         cl.setOverwrittenOptionsAllowed(true); // a later flag wins, so scripts can append overrides
+        cl.setParameterExceptionHandler(Main::badUsage);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable t = ex;
             while (t != null && !(t instanceof SamtuneException)) {
@@ -41,6 +42,21 @@ public final class Main implements Runnable {
             return 70;
         });
         return cl;
+    }
+
+    /**
+     * A flag or value picocli cannot parse: one line naming it and where help is, not the whole usage text (81
+     * lines for {@code train}), which buries the error above the fold.
+     */
+    private static int badUsage(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String message = String.valueOf(ex.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+        }
+        cmd.getErr().println("samtune: error: " + message);
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.data.ClassMap;
+import org.samtune.data.DatasetFolder;
 import org.samtune.data.Grey8;
 import org.samtune.data.LabelNames;
 import org.samtune.data.SliceAxis;
@@ -46,8 +47,14 @@ public final class PrepareCommand implements Callable<Integer> {
                 description = "Label volume on the image's grid, one per --image, in the same order.")
         List<Path> labels = new ArrayList<>();
 
-        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
+        @Option(names = "--out", paramLabel = "DIR", required = true,
+                description = "Output folder: new or empty (see --overwrite).")
         Path out;
+
+        @Option(names = "--overwrite",
+                description = {"Replace the dataset a previous prepare wrote in --out: deletes only its lists,",
+                    "dataset.yaml, summary.txt and slice PNGs, and names any other file it leaves."})
+        boolean overwrite;
     }
 
     static final class Slicing {
@@ -122,6 +129,10 @@ public final class PrepareCommand implements Callable<Integer> {
         SplitPlanner.Fractions fractions = SplitPlanner.Fractions.parse(splitting.split);
         Map<Integer, String> names = slicing.labelNames == null ? Map.of() : LabelNames.read(slicing.labelNames);
         Grey8 window = Grey8.parse(intensity.window);
+        for (Path left : DatasetFolder.claim(inputs.out, inputs.overwrite)) {
+            spec.commandLine().getErr().println("samtune: warning: --overwrite left " + left
+                    + " (not written by prepare)");
+        }
 
         List<SliceDatasetWriter.Case> cases = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -152,6 +163,7 @@ public final class PrepareCommand implements Callable<Integer> {
         SliceDatasetWriter.Options options = new SliceDatasetWriter.Options(axis, classes, window, fractions,
                 splitting.gap, shots, splitting.seed, slicing.keepEmpty, names, splitting.block);
         SliceDatasetWriter.Result result = SliceDatasetWriter.write(cases, inputs.out, options);
+        result.warnings().forEach(w -> spec.commandLine().getErr().println("samtune: warning: " + w));
         spec.commandLine().getOut().print(result.summary());
         spec.commandLine().getOut().flush();
         return 0;

@@ -49,8 +49,9 @@ public final class SliceDatasetWriter {
             SplitPlanner.Fractions split, int gap, int shots, long seed, boolean keepEmpty,
             Map<Integer, String> labelNames, int blockSize) {}
 
-    /** What was written: the slices of each split (as list lines) and the summary text. */
-    public record Result(Map<Split, List<String>> lists, List<String> fewShot, String summary) {}
+    /** What was written: the slices of each split (as list lines), the summary text and warnings (one line each). */
+    public record Result(Map<Split, List<String>> lists, List<String> fewShot, String summary,
+            List<String> warnings) {}
 
     private SliceDatasetWriter() {}
 
@@ -78,6 +79,7 @@ public final class SliceDatasetWriter {
             infos.add(new CaseInfo(keep.stream().mapToInt(Integer::intValue).toArray(), counts,
                     geometry(image, slicer), o.intensity().bounds(image.data())));
         }
+        List<String> warnings = emptyClasses(o.classes(), infos.stream().map(CaseInfo::voxelsPerClass).toList());
         // 2. Splits: whole cases, or contiguous slabs within each case.
         boolean byCase = SplitPlanner.splitsWholeCases(cases.size(), o.split());
         List<Map<Split, int[]>> perCase = new ArrayList<>();
@@ -148,8 +150,24 @@ public final class SliceDatasetWriter {
                 fewShot.size());
         AtomicFiles.writeString(outDir.resolve("dataset.yaml"),
                 yaml(cases, infos, o, byCase, perCase, fewShot, lists));
-        AtomicFiles.writeString(outDir.resolve("summary.txt"), summary);
-        return new Result(lists, fewShot, summary);
+        AtomicFiles.writeString(outDir.resolve("summary.txt"), summary + warnings.stream()
+                .map(w -> "warning: " + w + "\n").reduce("", String::concat));
+        return new Result(lists, fewShot, summary, warnings);
+    }
+
+    /** A class no case has a voxel of: a typo in --classes, or label values this data does not use. */
+    private static List<String> emptyClasses(ClassMap classes, List<long[]> voxelsPerClass) {
+        List<String> out = new ArrayList<>();
+        for (ClassMap.Entry e : classes.classes()) {
+            long n = voxelsPerClass.stream().mapToLong(v -> v[e.index()]).sum();
+            if (n == 0) {
+                out.add("class '" + e.name() + "' (label values " + Arrays.toString(e.sourceValues())
+                        .replaceAll("[\\[\\] ]", "") + ") has no voxels in " + (voxelsPerClass.size() == 1
+                        ? "the labels" : "any of the " + voxelsPerClass.size() + " label volumes")
+                        + "; it is kept as class " + e.index() + " with empty masks (check --classes)");
+            }
+        }
+        return out;
     }
 
     private static String yaml(List<Case> cases, List<CaseInfo> infos, Options o, boolean byCase,

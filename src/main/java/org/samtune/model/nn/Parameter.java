@@ -27,6 +27,19 @@ public final class Parameter {
         }
     }
 
+    /**
+     * Overwrites the values in place (same shape, row-major). Copies through a temporary tensor and an indexed
+     * assignment rather than DJL's {@code NDArray.set(float[])}, whose native code enters libtorch's deprecated
+     * {@code AutoNonVariableTypeMode} and prints a deprecation warning to stderr on every run.
+     */
+    public void assign(float[] values) {
+        try (NDArray source = array.getManager().create(values, array.getShape())) {
+            array.set(ALL, source);
+        }
+    }
+
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     /** Whether the optimiser updates this parameter (PyTorch's {@code requires_grad}). */
     public boolean isTrainable() {
         return trainable;

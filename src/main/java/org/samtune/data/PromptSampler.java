@@ -182,7 +182,7 @@ public final class PromptSampler {
         for (int y = 0; y < height; y++) {
             System.arraycopy(component, y * width, padded, (y + 1) * pw + 1, width);
         }
-        float[] d = DistanceTransform.l2Mask5(padded, pw, ph);
+        float[] d = ChamferDistance.l2Mask5(padded, pw, ph);
         float[] out = new float[width * height];
         for (int y = 0; y < height; y++) {
             System.arraycopy(d, (y + 1) * pw + 1, out, y * width, width);

@@ -20,7 +20,7 @@ class PromptSamplerTest {
         TensorData mask = Golden.npy("dist_" + shape + "_mask");
         long[] s = mask.shape();
         byte[] m = Golden.bytes("dist_" + shape + "_mask");
-        float[] actual = DistanceTransform.l2Mask5(m, (int) s[1], (int) s[0]);
+        float[] actual = ChamferDistance.l2Mask5(m, (int) s[1], (int) s[0]);
         assertThat(actual).containsExactly(Golden.npy("dist_" + shape).toFloats());
     }
 
@@ -34,7 +34,7 @@ class PromptSamplerTest {
                 m[y * 7 + x] = 1;
             }
         }
-        float[] d = DistanceTransform.l2Mask5(m, 7, 7);
+        float[] d = ChamferDistance.l2Mask5(m, 7, 7);
         assertThat(d[3 * 7 + 3]).isEqualTo(3f);
         assertThat(d[1 * 7 + 1]).isEqualTo(1f);
         assertThat(d[2 * 7 + 2]).isEqualTo(2f);
@@ -43,7 +43,7 @@ class PromptSamplerTest {
         byte[] k = new byte[9];
         Arrays.fill(k, (byte) 1);
         k[0] = 0;
-        float[] dk = DistanceTransform.l2Mask5(k, 3, 3);
+        float[] dk = ChamferDistance.l2Mask5(k, 3, 3);
         assertThat(dk[1 * 3 + 2]).isEqualTo(Math.round(2.1969f * 65536) / 65536f);
         assertThat(dk[1 * 3 + 1]).isEqualTo(Math.round(1.4f * 65536) / 65536f);
     }

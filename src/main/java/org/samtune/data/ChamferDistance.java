@@ -6,7 +6,7 @@ package org.samtune.data;
  * Distance of each non-zero pixel to the nearest zero pixel; the area outside the image counts as infinitely far
  * (OpenCV's border value), which is why finetune-SAM pads the mask by one zero pixel first.
  */
-public final class DistanceTransform {
+public final class ChamferDistance {
     private static final int SHIFT = 16;
     private static final long HV = Math.round(1.0f * (1 << SHIFT));
     private static final long DIAG = Math.round(1.4f * (1 << SHIFT));
@@ -14,7 +14,7 @@ public final class DistanceTransform {
     private static final long MAX = 0xFFFFFFFFL - LONG;
     private static final float SCALE = 1f / (1 << SHIFT);
 
-    private DistanceTransform() {}
+    private ChamferDistance() {}
 
     /** Distances for a row-major image where non-zero bytes are foreground. */
     public static float[] l2Mask5(byte[] src, int width, int height) {

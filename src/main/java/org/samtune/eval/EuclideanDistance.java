@@ -9,8 +9,8 @@ import java.util.Arrays;
  *
  * <p>Grids are stored axis 0 fastest ({@code index = i + n0·(j + n1·k)}), the order of {@link org.samtune.io.Volume}.
  */
-public final class DistanceTransform {
-    private DistanceTransform() {}
+public final class EuclideanDistance {
+    private EuclideanDistance() {}
 
     /**
      * Squared distance (mm²) from every voxel to the nearest {@code feature} voxel; +∞ everywhere when there is no

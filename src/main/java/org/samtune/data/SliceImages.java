@@ -92,7 +92,7 @@ public final class SliceImages {
     }
 
     /** PIL's RGB → L. */
-    static int luma(int r, int g, int b) {
+    public static int luma(int r, int g, int b) {
         return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 }

@@ -260,7 +260,7 @@ public record TrainConfig(
         for (int b : encoderBlocks) {
             require(b >= 0, "encoderBlocks", "block indices >= 0", encoderBlocks);
         }
-        org.samtune.data.PromptSampler.Regions.parse(promptRegions);
+        org.samtune.data.prompt.PromptSampler.Regions.parse(promptRegions);
         if (tune == null || method == null || promptMode == null || resize == null || normalize == null || compat == null) {
             throw new SamtuneException("config: tune, method, promptMode, resize, normalize and compat must all be set");
         }

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.samtune.SamtuneException;
-import org.samtune.data.CanonicalOrientation;
-import org.samtune.data.ClassMap;
-import org.samtune.data.SliceAxis;
+import org.samtune.data.prepare.CanonicalOrientation;
+import org.samtune.data.prepare.ClassMap;
+import org.samtune.data.prepare.SliceAxis;
 import org.samtune.io.Nifti;
 import org.samtune.io.Volume;
 

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.function.Function;
-import org.samtune.data.SliceSegmenter;
+import org.samtune.data.prepare.SliceSegmenter;
 import org.samtune.data.UInt8Image;
 import org.samtune.model.Sam;
 
@@ -60,7 +60,7 @@ public final class ClassSegmenter {
     }
 
     /**
-     * Volume slices (8-bit grey values, see {@link org.samtune.data.Grey8}) through {@code preprocessing} (grey
+     * Volume slices (8-bit grey values, see {@link org.samtune.data.prepare.Grey8}) through {@code preprocessing} (grey
      * image → model input without prompts) and this model.
      */
     public SliceSegmenter forSlices(Function<UInt8Image, ModelInput> preprocessing) {

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.samtune.SamtuneException;
 import org.samtune.model.Sam;
-import org.samtune.data.ResizeLongestSide;
+import org.samtune.data.resize.ResizeLongestSide;
 import org.samtune.data.SamTransforms;
 import org.samtune.data.UInt8Image;
 

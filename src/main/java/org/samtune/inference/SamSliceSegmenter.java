@@ -2,7 +2,7 @@ package org.samtune.inference;
 
 import org.samtune.SamtuneException;
 import org.samtune.data.FinetuneSamPreprocessing;
-import org.samtune.data.SliceSegmenter;
+import org.samtune.data.prepare.SliceSegmenter;
 import org.samtune.data.UInt8Image;
 import org.samtune.model.Sam;
 
@@ -20,7 +20,7 @@ import org.samtune.model.Sam;
  *       label 1. Without a prompt SAM segments "the most salient object" it sees, so this is a demonstration of
  *       the pipeline, not an anatomical segmentation.</li>
  * </ul>
- * Slice values must already be 0–255 (see {@link org.samtune.data.Grey8}).
+ * Slice values must already be 0–255 (see {@link org.samtune.data.prepare.Grey8}).
  */
 public final class SamSliceSegmenter implements SliceSegmenter {
     /** How the decoder's outputs become labels. */

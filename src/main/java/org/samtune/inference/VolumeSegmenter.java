@@ -1,7 +1,7 @@
 package org.samtune.inference;
 
-import org.samtune.data.SliceSegmenter;
-import org.samtune.data.VolumeSlicer;
+import org.samtune.data.prepare.SliceSegmenter;
+import org.samtune.data.prepare.VolumeSlicer;
 import org.samtune.io.Volume;
 
 /**

@@ -1,13 +1,13 @@
 package org.samtune.train;
 
 import java.util.Random;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.FinetuneSamPreprocessing;
-import org.samtune.data.PilResize;
-import org.samtune.data.PromptSampler;
-import org.samtune.data.ResizeLongestSide;
+import org.samtune.data.resize.PilResize;
+import org.samtune.data.prompt.PromptSampler;
+import org.samtune.data.resize.ResizeLongestSide;
 import org.samtune.data.Slice2D;
-import org.samtune.data.TorchvisionLabelResize;
+import org.samtune.data.resize.TorchvisionLabelResize;
 import org.samtune.data.UInt8Image;
 
 /**

@@ -205,7 +205,7 @@ public record TrainConfig(
         require(plan.decoderAdapterDepth() <= 2, "plan.decoderAdapterDepth", "0..2", plan.decoderAdapterDepth());
         require(imageSize >= 16, "imageSize", "at least 16", imageSize);
         require(outSize >= 1, "outSize", "at least 1", outSize);
-        org.samtune.data.PromptSampler.Regions.parse(promptRegions);
+        org.samtune.data.prompt.PromptSampler.Regions.parse(promptRegions);
     }
 
     /** background, class_1, class_2, ... for a dataset without names. */

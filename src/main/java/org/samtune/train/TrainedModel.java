@@ -38,7 +38,7 @@ public final class TrainedModel {
          */
         public ModelInput input(org.samtune.data.UInt8Image rgb) {
             SamplePipeline plain = TrainedModel.pipeline(config, sam).withPrompts(TrainConfig.PromptMode.NONE,
-                    org.samtune.data.PromptSampler.Regions.largest(1));
+                    org.samtune.data.prompt.PromptSampler.Regions.largest(1));
             return plain.prepare(new org.samtune.data.Slice2D("image", rgb.width(), rgb.height(), rgb.toRgb().pixels(),
                     new byte[rgb.width() * rgb.height()]), false, null).input();
         }

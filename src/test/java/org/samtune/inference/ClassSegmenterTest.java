@@ -91,7 +91,7 @@ class ClassSegmenterTest {
         assertThat(p.pointLabels()).containsExactly(0f);
         assertThat(p.boxes()).containsExactly(1.6f, 3.2f, 48f, 64f);
         // the same as SAM's apply_coords on this pair of sizes
-        double[] sam = new org.samtune.data.ResizeLongestSide(128).applyCoords(new double[] {10, 20}, 60, 80);
+        double[] sam = new org.samtune.data.resize.ResizeLongestSide(128).applyCoords(new double[] {10, 20}, 60, 80);
         assertThat(new double[] {p.pointCoords()[0], p.pointCoords()[1]}).containsExactly(sam[0], sam[1]);
     }
 }

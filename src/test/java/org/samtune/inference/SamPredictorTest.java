@@ -13,7 +13,7 @@ import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.ResizeLongestSide;
+import org.samtune.data.resize.ResizeLongestSide;
 import org.samtune.data.UInt8Image;
 import org.samtune.testing.Fixtures;
 import org.samtune.testing.Tolerance;
@@ -103,7 +103,7 @@ class SamPredictorTest {
     void promptsInOriginalPixelsAreMappedLikeApplyCoords() {
         // A 60×80 original: resizing to 96×128 happens inside setImage; the box given in original pixels must give
         // exactly what the same box mapped by apply_boxes gives through predictTransformed on that resized image.
-        UInt8Image original = org.samtune.data.PilResize.bilinear(rawImage(), 60, 80);
+        UInt8Image original = org.samtune.data.resize.PilResize.bilinear(rawImage(), 60, 80);
         ResizeLongestSide t = new ResizeLongestSide(128);
         double[] box = {10.5, 7.25, 61, 44};
         double[] point = {30, 20};

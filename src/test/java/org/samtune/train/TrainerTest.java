@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.TargetMode;
 import org.samtune.model.BlockOrder;
@@ -43,7 +43,7 @@ class TrainerTest {
         var val = SegmentationDataset.open(valCsv, dir, dir, opts);
         var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE, org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                 SamplePipeline.TargetResize.NEAREST, new Augmentation(aug))
-                .withPrompts(prompts, org.samtune.data.PromptSampler.Regions.largest(3));
+                .withPrompts(prompts, org.samtune.data.prompt.PromptSampler.Regions.largest(3));
         return new Trainer(sam, plan, s, train, val, pipe);
     }
 

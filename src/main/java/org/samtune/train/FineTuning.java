@@ -81,6 +81,7 @@ public final class FineTuning {
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
         try (RunFolder run = RunFolder.create(runDir, config)) {
+            RunProvenance.record(run, false);
             return execute(run, null, options, out);
         }
     }
@@ -96,6 +97,7 @@ public final class FineTuning {
         Map<String, TensorData> tensors = Safetensors.readWithMetadata(resumeFile, meta);
         TrainState state = stateFrom(resumeFile, meta);
         try (RunFolder run = RunFolder.resume(runDir, state.iteration())) {
+            RunProvenance.record(run, true);
             return execute(run, new Resumed(state, tensors), options, out);
         }
     }

@@ -1,6 +1,7 @@
 package org.samtune.cli;
 
 import org.samtune.SamtuneException;
+import org.samtune.io.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "samtune",
         mixinStandardHelpOptions = true,
-        version = "samtune 0.1.0",
+        versionProvider = Main.Version.class,
         description = "Fine-tune Segment Anything (SAM, MobileSAM, MedSAM) for medical image segmentation.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -28,6 +29,10 @@ public final class Main implements Runnable {
         }
         cl.setOverwrittenOptionsAllowed(true); // a later flag wins, so scripts can append overrides
         cl.setParameterExceptionHandler(Main::badUsage);
+        cl.setExecutionStrategy(parsed -> {
+            Provenance.commandLine(parsed.originalArgs().toArray(String[]::new)); // for the output folders
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable t = ex;
             while (t != null && !(t instanceof SamtuneException)) {
@@ -42,6 +47,14 @@ public final class Main implements Runnable {
             return 70;
         });
         return cl;
+    }
+
+    /** {@code samtune --version}: the build's version and the commit of the checkout it runs from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"samtune " + Provenance.version() + " (commit " + Provenance.commit() + ")"};
+        }
     }
 
     /**

@@ -62,6 +62,7 @@ public final class FineTuning {
             RunFolder run = RunFolder.create(runDir, config);
             boolean ok = false;
             try {
+                RunProvenance.record(run, false);
                 Outcome o = execute(run, setup, null, options, out);
                 ok = true;
                 return o;
@@ -81,6 +82,7 @@ public final class FineTuning {
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
         try (NDManager manager = NDManager.newBaseManager();
              RunFolder run = RunFolder.resume(runDir, resumed.state().iteration())) {
+            RunProvenance.record(run, true);
             Setup setup = setUp(manager, config);
             out.println("samtune train: resumed at iteration " + resumed.state().iteration() + " (epoch "
                     + (resumed.state().epoch() + 1) + ") from " + resumed.file());

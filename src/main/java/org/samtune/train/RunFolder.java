@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code training-curve.png}: losses and validation Dice against the epoch, redrawn on request;
  *   <li>{@code train.log}: time-stamped messages.
  * </ul>
- * Checkpoint files are named here ({@link #file(String)}) but written by the training loop.
+ * Checkpoint files are named here ({@link #file(String)}) but written by the training loop. Fine-tuning runs hold a
+ * {@link TrainConfig}; other runs ({@code pretrain}) bring their own {@link Settings}.
  */
 public final class RunFolder implements AutoCloseable {
     public static final String CONFIG = "config.yaml";
@@ -33,12 +34,42 @@ public final class RunFolder implements AutoCloseable {
 
     private static final Logger LOG_SLF4J = LoggerFactory.getLogger(RunFolder.class);
 
+    /** What the folder needs from a run's settings. */
+    public interface Settings {
+        /** Writes config.yaml (atomically). */
+        void write(Path file);
+
+        /** Per-class validation columns of metrics.csv. */
+        int metricClasses();
+
+        /** Title of training-curve.png. */
+        String curveTitle();
+    }
+
+    /** A fine-tuning run's settings as the folder sees them. */
+    private record TrainSettings(TrainConfig config) implements Settings {
+        @Override
+        public void write(Path file) {
+            config.write(file);
+        }
+
+        @Override
+        public int metricClasses() {
+            return config.numClasses();
+        }
+
+        @Override
+        public String curveTitle() {
+            return "samtune " + config.arch() + " " + config.method().id() + " (" + config.tune().id() + ")";
+        }
+    }
+
     private final Path dir;
-    private final TrainConfig config;
+    private final Settings config;
     private final MetricsCsv metrics;
     private final BufferedWriter log;
 
-    private RunFolder(Path dir, TrainConfig config, MetricsCsv metrics, BufferedWriter log) {
+    private RunFolder(Path dir, Settings config, MetricsCsv metrics, BufferedWriter log) {
         this.dir = dir;
         this.config = config;
         this.metrics = metrics;
@@ -50,6 +81,11 @@ public final class RunFolder implements AutoCloseable {
      * are never mixed; use {@link #resume} to continue it.
      */
     public static RunFolder create(Path dir, TrainConfig config) {
+        return create(dir, new TrainSettings(config));
+    }
+
+    /** {@link #create(Path, TrainConfig)} for a run with other settings. */
+    public static RunFolder create(Path dir, Settings config) {
         if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS))) {
             throw new SamtuneException(dir + ": already holds a run (" + CONFIG + " or " + METRICS
                     + " exists); choose a new output folder or resume this one");
@@ -74,14 +110,22 @@ public final class RunFolder implements AutoCloseable {
         if (!Files.isRegularFile(cfg)) {
             throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
         }
-        TrainConfig config = TrainConfig.read(cfg);
-        RunFolder f = open(dir, config, completedIters);
+        return resume(dir, completedIters, file -> new TrainSettings(TrainConfig.read(file)));
+    }
+
+    /** {@link #resume(Path, long)} for a run whose settings {@code read} parses. */
+    public static RunFolder resume(Path dir, long completedIters, java.util.function.Function<Path, Settings> read) {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfg)) {
+            throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
+        }
+        RunFolder f = open(dir, read.apply(cfg), completedIters);
         f.log("run resumed after iteration " + completedIters);
         return f;
     }
 
-    private static RunFolder open(Path dir, TrainConfig config, long keepUpTo) {
-        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.numClasses(), keepUpTo);
+    private static RunFolder open(Path dir, Settings config, long keepUpTo) {
+        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.metricClasses(), keepUpTo);
         try {
             BufferedWriter log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -96,7 +140,15 @@ public final class RunFolder implements AutoCloseable {
         return dir;
     }
 
+    /** The settings of a fine-tuning run. */
     public TrainConfig config() {
+        if (config instanceof TrainSettings t) {
+            return t.config();
+        }
+        throw new IllegalStateException(dir + " is not a fine-tuning run");
+    }
+
+    public Settings settings() {
         return config;
     }
 
@@ -133,8 +185,7 @@ public final class RunFolder implements AutoCloseable {
     /** Redraws {@code training-curve.png} from {@code metrics.csv}. */
     public void writeCurve() {
         List<MetricsCsv.Row> rows = MetricsCsv.read(metrics.file());
-        TrainingCurve.write(file(CURVE), rows, "samtune " + config.arch() + " " + config.method().id() + " ("
-                + config.tune().id() + ")");
+        TrainingCurve.write(file(CURVE), rows, config.curveTitle());
     }
 
     @Override

@@ -32,6 +32,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "initial weights: sam_vit_b_01ec64.pth, mobile_sam.pt, medsam_vit_b.pth, ... (none: random initialisation)")
     Path checkpoint;
 
+    @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint: a whole SAM, image_encoder.* keys only, or bare encoder keys (e.g. SSLSAM)")
+    Path encoderFrom;
+
+    @Option(names = "--setup", description = "the study's start: 1 (as given), 2 (prompt-trained ViT-B such as medsam_vit_b.pth: medsam normalisation), 3 (MAE-pretrained encoder: adapters in encoder and decoder); see docs/setups.md")
+    Integer setup;
+
+    @Option(names = "--shots", paramLabel = "K", description = "train on K labelled slices drawn from the training list, spread over its cases (seeded by --seed; listed in RUN/train_Kshot.csv)")
+    Integer shots;
+
     @Option(names = "--tune", description = "decoder or encoder+decoder (default decoder)")
     String tune;
 
@@ -142,8 +151,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (arch != null) b.arch(arch);
         if (arch == null && checkpoint != null) b.arch(org.samtune.model.SamModels.detectArch(
-                org.samtune.checkpoint.Checkpoints.load(checkpoint)));
+                org.samtune.model.EncoderCheckpoint.asSamLayout(org.samtune.checkpoint.Checkpoints.load(checkpoint))));
         if (checkpoint != null) b.checkpoint(checkpoint.toString());
+        if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
+        if (shots != null) b.shots(shots);
         if (tune != null) b.tune(TrainConfig.Tune.parse(tune));
         if (method != null) b.method(TrainConfig.Method.parse(method));
         if (encoderBlocks != null) {
@@ -174,6 +185,13 @@ public final class TrainCommand implements Callable<Integer> {
             b.maskFolder((maskFolder != null ? maskFolder : images).toString());
         }
         if (valList != null) b.valList(valList.toString());
+        if (setup != null) {
+            String ckpt = b.build().checkpoint();
+            org.samtune.train.Setups.apply(setup, b, !ckpt.isBlank(), normalize, tune != null, method != null);
+            if (setup == 2) {
+                org.samtune.train.Setups.requireVitB(Path.of(ckpt));
+            }
+        }
         TrainConfig draft = b.build();
         int[] sizes = inputSizes(draft.arch());
         b.imageSize(sizes[0]).outSize(sizes[1]);

@@ -108,4 +108,37 @@ public final class EncoderCheckpoint {
                     problems.subList(0, Math.min(3, problems.size()))) + (problems.size() > 3 ? "; ..." : "") + ")");
         }
     }
+
+    /**
+     * The architecture of an encoder-only state dict ({@code image_encoder.*} keys): vit_t for TinyViT; vit_b,
+     * vit_l, vit_h or compact when every encoder tensor has that preset's shape; custom otherwise.
+     */
+    public static String arch(StateDict encoder) {
+        if (SamModels.isTinyViT(encoder)) {
+            return "vit_t";
+        }
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            for (String a : List.of("vit_b", "vit_l", "vit_h", "compact")) {
+                SamConfig c = a.equals("compact") ? SamModels.compact() : SamConfig.preset(a);
+                Sam sam = Sam.buildShapesOnly(m, c);
+                boolean same = true;
+                int n = 0;
+                for (Map.Entry<String, ai.djl.ndarray.NDArray> e : sam.stateArrays().entrySet()) {
+                    if (!e.getKey().startsWith(PREFIX)) {
+                        continue;
+                    }
+                    n++;
+                    TensorData t = encoder.get(e.getKey());
+                    if (t == null || !java.util.Arrays.equals(t.shape(), e.getValue().getShape().getShape())) {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same && n == encoder.size()) {
+                    return a;
+                }
+            }
+        }
+        return "custom";
+    }
 }

@@ -91,7 +91,8 @@ public final class SamModels {
                 yield new Sam(manager, new TinyViT(manager, TinyViTConfig.vitT()), c);
             }
             case "vit_b", "vit_l", "vit_h" -> {
-                SamConfig base = sd != null ? SamConfig.infer(sd) : SamConfig.preset(arch);
+                SamConfig base = sd != null && EncoderCheckpoint.holds(sd) == EncoderCheckpoint.Holds.WHOLE_SAM
+                        ? SamConfig.infer(sd) : SamConfig.preset(arch);
                 yield Sam.build(manager, withClasses(base, numClasses).withBlockOrder(order));
             }
             case "compact" -> Sam.build(manager, withClasses(compact(), numClasses).withBlockOrder(order));
@@ -122,6 +123,10 @@ public final class SamModels {
 
     /** vit_b / vit_l / vit_h / vit_t / custom as read off a checkpoint's keys and shapes. */
     public static String detectArch(StateDict sd) {
+        EncoderCheckpoint.Holds holds = EncoderCheckpoint.holds(sd);
+        if (holds == EncoderCheckpoint.Holds.ENCODER_ONLY || holds == EncoderCheckpoint.Holds.BARE_ENCODER) {
+            return EncoderCheckpoint.arch(EncoderCheckpoint.encoderOf(sd));
+        }
         if (isTinyViT(sd)) {
             return "vit_t";
         }

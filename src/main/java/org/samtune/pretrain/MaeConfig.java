@@ -43,7 +43,8 @@ public record MaeConfig(String arch, String checkpoint, String encoderFrom, List
     public static final double MAE_BLR = 1.5e-4;
 
     public MaeConfig {
-        if (!SamModels.ARCHS.contains(arch)) {
+        boolean fromCheckpoint = !checkpoint.isEmpty() || !encoderFrom.isEmpty();
+        if (!SamModels.ARCHS.contains(arch) && !("custom".equals(arch) && fromCheckpoint)) {
             throw new SamtuneException("--arch: '" + arch + "' is not one of " + String.join(", ", SamModels.ARCHS));
         }
         if (inputs == null || inputs.isEmpty()) {

@@ -46,8 +46,8 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} for appending; a new file gets the header. With {@code keepUpToIter} ≥ 0 (resume), rows of
-     * later iterations (written after the checkpoint being resumed) are removed first.
+     * Opens {@code file} for appending; a new file gets the header. With {@code keepUpToIter} ≥ 0 (resume: the
+     * iterations the checkpoint being resumed has done), rows written after that checkpoint are removed first.
      */
     public static MetricsCsv open(Path file, int numClasses, long keepUpToIter) {
         MetricsCsv m = new MetricsCsv(file, numClasses);
@@ -61,7 +61,10 @@ public final class MetricsCsv implements AutoCloseable {
                 if (keepUpToIter >= 0) {
                     StringBuilder kept = new StringBuilder();
                     for (int i = 0; i < lines.size(); i++) {
-                        if (i == 0 || parseIter(file, lines.get(i), i + 1) <= keepUpToIter) {
+                        // a train row's iter is the 0-based index of its step, a val row's the steps done
+                        long iter = i == 0 ? 0 : parseIter(file, lines.get(i), i + 1);
+                        boolean train = lines.get(i).startsWith("train,");
+                        if (i == 0 || (train ? iter < keepUpToIter : iter <= keepUpToIter)) {
                             kept.append(lines.get(i)).append('\n');
                         }
                     }

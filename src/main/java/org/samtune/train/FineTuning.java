@@ -73,13 +73,16 @@ public final class FineTuning {
     static SamModels.Built buildModel(NDManager manager, TrainConfig c, Path base) {
         SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
                 c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
-                base, c.seed());
+                base, c.encoderFrom().isEmpty() ? null : Path.of(c.encoderFrom()), c.seed());
         plan(c).apply(built.sam(), c.seed());
         return built;
     }
 
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
+        if (config.shots() > 0) {
+            FewShotList.draw(config); // K larger than the list: refused before the run folder exists
+        }
         try (RunFolder run = RunFolder.create(runDir, config)) {
             return execute(run, null, options, out);
         }
@@ -117,7 +120,8 @@ public final class FineTuning {
 
             SegmentationDataset.Options dsOptions =
                     new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
-            SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
+            Path trainList = c.shots() > 0 ? FewShotList.write(c, run) : Path.of(c.trainList());
+            SegmentationDataset train = SegmentationDataset.open(trainList, Path.of(c.imageFolder()),
                     Path.of(c.maskFolder()), dsOptions);
             if (train.size() == 0) {
                 throw new SamtuneException(c.trainList() + ": no training slices left after dropping "
@@ -259,6 +263,10 @@ public final class FineTuning {
         m.put("plan", plan.describe());
         m.put("base_checkpoint", built.checkpoint() == null ? "" : built.checkpoint().getFileName().toString());
         m.put("base_sha256", built.checkpointSha256() == null ? "" : built.checkpointSha256());
+        if (!c.encoderFrom().isEmpty()) {
+            m.put("encoder_from", Path.of(c.encoderFrom()).getFileName().toString());
+            m.put("encoder_from_sha256", SamModels.sha256(Path.of(c.encoderFrom())));
+        }
         m.put("config_yaml", c.toYaml());
         return m;
     }

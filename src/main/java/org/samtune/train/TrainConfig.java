@@ -59,6 +59,9 @@ import org.samtune.io.AtomicFiles;
  * @param trainList training list (CSV)
  * @param valList validation list (CSV)
  * @param outputDir the run folder
+ * @param encoderFrom checkpoint whose image encoder replaces the base checkpoint's (e.g. self-supervised weights;
+ *     "" for none)
+ * @param shots train on this many labelled slices drawn from the training list ({@code data.FewShot}; 0 = all)
  */
 @JsonPropertyOrder(alphabetic = false)
 public record TrainConfig(
@@ -92,7 +95,9 @@ public record TrainConfig(
         String maskFolder,
         String trainList,
         String valList,
-        String outputDir) {
+        String outputDir,
+        String encoderFrom,
+        int shots) {
 
     /** What trains. */
     public enum Tune {
@@ -260,6 +265,8 @@ public record TrainConfig(
         for (int b : encoderBlocks) {
             require(b >= 0, "encoderBlocks", "block indices >= 0", encoderBlocks);
         }
+        require(shots >= 0, "shots", ">= 0 (0: the whole training list)", shots);
+        encoderFrom = encoderFrom == null ? "" : encoderFrom;
         org.samtune.data.PromptSampler.Regions.parse(promptRegions);
         if (tune == null || method == null || promptMode == null || resize == null || normalize == null || compat == null) {
             throw new SamtuneException("config: tune, method, promptMode, resize, normalize and compat must all be set");
@@ -300,7 +307,7 @@ public record TrainConfig(
         b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
         b.dropEmpty = dropEmpty; b.compat = compat; b.imageSize = imageSize; b.outSize = outSize;
         b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
-        b.outputDir = outputDir;
+        b.outputDir = outputDir; b.encoderFrom = encoderFrom; b.shots = shots;
         return b;
     }
 
@@ -337,6 +344,8 @@ public record TrainConfig(
         private String trainList = "";
         private String valList = "";
         private String outputDir = "";
+        private String encoderFrom = "";
+        private int shots = 0;
 
         private Builder() {}
 
@@ -371,12 +380,14 @@ public record TrainConfig(
         public Builder trainList(String v) { trainList = v; return this; }
         public Builder valList(String v) { valList = v; return this; }
         public Builder outputDir(String v) { outputDir = v; return this; }
+        public Builder encoderFrom(String v) { encoderFrom = v; return this; }
+        public Builder shots(int v) { shots = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(arch, checkpoint, tune, method, encoderBlocks, decoderAdapterDepth, numClasses, targets,
                     lr, warmup, warmupIters, weightDecay, batchSize, epochs, valEvery, patience, seed, promptMode,
                     promptRegions, resize, normalize, augment, dropEmpty, compat, imageSize, outSize, imageFolder,
-                    maskFolder, trainList, valList, outputDir);
+                    maskFolder, trainList, valList, outputDir, encoderFrom, shots);
         }
     }
 

@@ -54,7 +54,7 @@ class RunFolderTest {
                 .hasMessageContaining("already holds a run");
 
         // Resume from a checkpoint taken after 10 iterations: later rows go, new ones append.
-        try (RunFolder f = RunFolder.resume(run, 9)) {
+        try (RunFolder f = RunFolder.resume(run, 10)) {
             assertThat(f.config()).isEqualTo(config);
             f.logIteration(2, 10, 0.5, 0.2, 0.3, 1e-3);
         }
@@ -62,7 +62,7 @@ class RunFolderTest {
         assertThat(after.stream().filter(MetricsCsv.Row::isTrain).count()).isEqualTo(11);
         assertThat(after.stream().filter(r -> !r.isTrain()).count()).isEqualTo(1); // epoch 2's validation was at iter 15
         assertThat(after.get(after.size() - 1).loss()).isEqualTo(0.5);
-        assertThat(Files.readString(run.resolve(RunFolder.LOG))).contains("resumed after iteration 9");
+        assertThat(Files.readString(run.resolve(RunFolder.LOG))).contains("resumed after iteration 10");
     }
 
     @Test

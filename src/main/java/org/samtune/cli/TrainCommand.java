@@ -37,6 +37,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "initial weights: sam_vit_b_01ec64.pth, mobile_sam.pt, medsam_vit_b.pth, ... (none: random initialisation)")
     Path checkpoint;
 
+    @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint: a whole SAM, image_encoder.* keys only, or bare encoder keys (e.g. SSLSAM)")
+    Path encoderFrom;
+
+    @Option(names = "--setup", description = "the study's start: 1 (as given), 2 (prompt-trained ViT-B such as medsam_vit_b.pth: medsam normalisation), 3 (MAE-pretrained encoder: adapters in encoder and decoder); see docs/setups.md")
+    Integer setup;
+
+    @Option(names = "--shots", paramLabel = "K", description = "train on K labelled slices drawn from the training list, spread over its cases (seeded by --seed; listed in RUN/train_Kshot.csv)")
+    Integer shots;
+
     @Option(names = "--tune", description = "decoder or encoder+decoder (default decoder)")
     String tune;
 
@@ -149,8 +158,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (arch != null) b.arch(Architectures.get(arch, "--arch").requireSam("train").name());
         if (arch == null && checkpoint != null) b.arch(org.samtune.model.SamModels.detectArch(
-                org.samtune.checkpoint.Checkpoints.load(checkpoint)));
+                org.samtune.model.EncoderCheckpoint.asSamLayout(org.samtune.checkpoint.Checkpoints.load(checkpoint))));
         if (checkpoint != null) b.checkpoint(checkpoint.toString());
+        if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
+        if (shots != null) b.shots(shots);
         if (tune != null) b.tune(TuningPlan.Tune.parse(tune, "--tune"));
         if (method != null) b.method(TuningPlan.Method.parse(method, "--method"));
         Architecture architecture = Architectures.get(b.arch(), "--arch");
@@ -193,6 +204,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (valList != null) b.valList(valList.toString());
         if (base == null || arch != null) {
             b.imageSize(0).outSize(0); // the architecture's
+        }
+        if (setup != null) {
+            String ckpt = b.build().checkpoint();
+            org.samtune.train.Setups.apply(setup, b, !ckpt.isBlank(), normalize, tune != null, method != null);
+            if (setup == 2) {
+                org.samtune.train.Setups.requireVitB(Path.of(ckpt));
+            }
         }
         TrainConfig draft = b.build();
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(

@@ -1,5 +1,7 @@
 package org.samtune.data;
 
+import org.samtune.data.resize.ResizeLongestSide;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

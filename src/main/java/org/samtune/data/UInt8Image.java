@@ -1,5 +1,7 @@
 package org.samtune.data;
 
+import org.samtune.data.prepare.Grey8;
+
 import java.util.Objects;
 
 /**

@@ -43,8 +43,9 @@ public final class Architectures {
 
     private static Architecture sam(String name, String description, int depth, List<Integer> defaultBlocks) {
         return new Architecture(name, description, Architecture.Family.SAM, 1024, 256, depth, defaultBlocks,
-                (m, sd, classes, order) -> Sam.build(m, withClasses(sd != null ? SamConfig.infer(sd)
-                        : SamConfig.preset(name), classes).withBlockOrder(order)),
+                (m, sd, classes, order) -> Sam.build(m, withClasses(
+                        sd != null && EncoderCheckpoint.holds(sd) == EncoderCheckpoint.Holds.WHOLE_SAM
+                                ? SamConfig.infer(sd) : SamConfig.preset(name), classes).withBlockOrder(order)),
                 sd -> !SamModels.isTinyViT(sd) && sd.contains("image_encoder.pos_embed")
                         && name.equals(SamConfig.infer(sd).arch()));
     }

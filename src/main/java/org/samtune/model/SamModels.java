@@ -37,7 +37,21 @@ public final class SamModels {
      */
     public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
                               long seed) {
-        StateDict sd = checkpoint == null ? null : Checkpoints.load(checkpoint);
+        return build(manager, arch, numClasses, order, checkpoint, null, seed);
+    }
+
+    /**
+     * As above; {@code encoderFrom} (or null) is a checkpoint whose image encoder replaces the one of
+     * {@code checkpoint} (a whole SAM, an encoder-only file, or bare encoder keys: {@link EncoderCheckpoint}); it
+     * must fit the architecture exactly. Either file may hold only an encoder; the rest then starts fresh.
+     */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              Path encoderFrom, long seed) {
+        StateDict sd = checkpoint == null ? null : EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint));
+        if (encoderFrom != null) {
+            StateDict enc = Checkpoints.load(encoderFrom);
+            sd = sd == null ? EncoderCheckpoint.encoderOf(enc) : EncoderCheckpoint.combine(sd, enc);
+        }
         String detected = sd == null ? null : detectArch(sd);
         Architecture requested = arch == null ? null : Architectures.get(arch, "--arch");
         // compact is only ever trained here: a checkpoint gives it whatever tensors fit by key and shape
@@ -51,10 +65,14 @@ public final class SamModels {
         if (sd == null) {
             return new Built(sam, resolved, null, sam.stateArrays().keySet(), null, null);
         }
+        if (encoderFrom != null) {
+            EncoderCheckpoint.requireFits(sam, sd, resolved);
+        }
         LoadReport report = sam.loadStateDict(sd, false);
         Set<String> fresh = new LinkedHashSet<>(report.missing());
         report.mismatched().forEach(m -> fresh.add(m.key()));
-        return new Built(sam, resolved, report, fresh, checkpoint, sha256(checkpoint));
+        Path source = checkpoint != null ? checkpoint : encoderFrom;
+        return new Built(sam, resolved, report, fresh, source, sha256(source));
     }
 
     /** An untrained model of the architecture (zero weights: call initialize or load). */
@@ -80,6 +98,10 @@ public final class SamModels {
 
     /** vit_b / vit_l / vit_h / vit_t as read off a checkpoint's keys and shapes, or custom (a ViT of other shapes). */
     public static String detectArch(StateDict sd) {
+        EncoderCheckpoint.Holds holds = EncoderCheckpoint.holds(sd);
+        if (holds == EncoderCheckpoint.Holds.ENCODER_ONLY || holds == EncoderCheckpoint.Holds.BARE_ENCODER) {
+            return EncoderCheckpoint.arch(EncoderCheckpoint.encoderOf(sd));
+        }
         Architecture a = Architectures.detect(sd);
         return a != null ? a.name() : SamConfig.infer(sd).arch();
     }

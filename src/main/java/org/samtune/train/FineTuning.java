@@ -50,7 +50,8 @@ public final class FineTuning {
      */
     static SamModels.Built buildModel(NDManager manager, TrainConfig c, Path base) {
         SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
-                c.plan().quirks().blockOrder(), base, c.seed());
+                c.plan().quirks().blockOrder(), base, c.encoderFrom().isEmpty() ? null : Path.of(c.encoderFrom()),
+                c.seed());
         c.plan().apply(built.sam(), c.seed());
         return built;
     }
@@ -63,6 +64,9 @@ public final class FineTuning {
             boolean ok = false;
             try {
                 RunProvenance.record(run, false);
+                if (config.shots() > 0) {
+                    FewShotList.write(config, run);
+                }
                 Outcome o = execute(run, setup, null, options, out);
                 ok = true;
                 return o;
@@ -105,6 +109,10 @@ public final class FineTuning {
                 new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
         SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
                 Path.of(c.maskFolder()), dsOptions);
+        if (c.shots() > 0) {
+            // K larger than the list is refused here, before a run folder exists
+            train = train.only(FewShotList.images(c));
+        }
         SegmentationDataset val = c.valList() == null || c.valList().isBlank() ? null
                 : SegmentationDataset.open(Path.of(c.valList()), Path.of(c.imageFolder()), Path.of(c.maskFolder()),
                         dsOptions);

@@ -107,6 +107,10 @@ public final class RunCheckpoints {
         m.put("plan", c.plan().describe());
         m.put("base_checkpoint", built.checkpoint() == null ? "" : built.checkpoint().getFileName().toString());
         m.put("base_sha256", built.checkpointSha256() == null ? "" : built.checkpointSha256());
+        if (!c.encoderFrom().isEmpty()) {
+            m.put("encoder_from", Path.of(c.encoderFrom()).getFileName().toString());
+            m.put("encoder_from_sha256", SamModels.sha256(Path.of(c.encoderFrom())));
+        }
         m.put("config_yaml", c.toYaml());
         return new Content(built.sam(), tunedKeys(built.sam(), built.notFromCheckpoint()), m);
     }

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code checkpoints/}: the run's weights ({@link RunCheckpoints}).
  * </ul>
  * Epochs are numbered from 1 in train.log and on the console; metrics.csv keeps the 0-based epoch index.
+ * Fine-tuning runs hold a {@link TrainConfig}; other runs ({@code pretrain}) bring their own {@link Settings}.
  */
 public final class RunFolder implements AutoCloseable {
     public static final String CONFIG = "config.yaml";
@@ -34,13 +35,43 @@ public final class RunFolder implements AutoCloseable {
 
     private static final Logger LOG_SLF4J = LoggerFactory.getLogger(RunFolder.class);
 
+    /** What the folder needs from a run's settings. */
+    public interface Settings {
+        /** Writes config.yaml (atomically). */
+        void write(Path file);
+
+        /** Per-class validation columns of metrics.csv. */
+        int metricClasses();
+
+        /** Title of training-curve.png. */
+        String curveTitle();
+    }
+
+    /** A fine-tuning run's settings as the folder sees them. */
+    private record TrainSettings(TrainConfig config) implements Settings {
+        @Override
+        public void write(Path file) {
+            config.write(file);
+        }
+
+        @Override
+        public int metricClasses() {
+            return config.numClasses();
+        }
+
+        @Override
+        public String curveTitle() {
+            return "samtune " + config.arch() + " " + config.plan().describe();
+        }
+    }
+
     private final Path dir;
-    private final TrainConfig config;
+    private final Settings config;
     private final MetricsCsv metrics;
     private final BufferedWriter log;
     private final boolean createdDir;
 
-    private RunFolder(Path dir, TrainConfig config, MetricsCsv metrics, BufferedWriter log, boolean createdDir) {
+    private RunFolder(Path dir, Settings config, MetricsCsv metrics, BufferedWriter log, boolean createdDir) {
         this.dir = dir;
         this.config = config;
         this.metrics = metrics;
@@ -53,6 +84,11 @@ public final class RunFolder implements AutoCloseable {
      * are never mixed; use {@link #resume} to continue it.
      */
     public static RunFolder create(Path dir, TrainConfig config) {
+        return create(dir, new TrainSettings(config));
+    }
+
+    /** {@link #create(Path, TrainConfig)} for a run with other settings. */
+    public static RunFolder create(Path dir, Settings config) {
         if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS))) {
             throw new SamtuneException(dir + ": already holds a run (" + CONFIG + " or " + METRICS
                     + " exists); choose a new output folder or resume this one");
@@ -78,14 +114,22 @@ public final class RunFolder implements AutoCloseable {
         if (!Files.isRegularFile(cfg)) {
             throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
         }
-        TrainConfig config = TrainConfig.read(cfg);
-        RunFolder f = open(dir, config, completedIters, false);
+        return resume(dir, completedIters, file -> new TrainSettings(TrainConfig.read(file)));
+    }
+
+    /** {@link #resume(Path, long)} for a run whose settings {@code read} parses. */
+    public static RunFolder resume(Path dir, long completedIters, java.util.function.Function<Path, Settings> read) {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfg)) {
+            throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
+        }
+        RunFolder f = open(dir, read.apply(cfg), completedIters, false);
         f.log("run resumed at iteration " + completedIters);
         return f;
     }
 
-    private static RunFolder open(Path dir, TrainConfig config, long completedIters, boolean createdDir) {
-        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.numClasses(), completedIters);
+    private static RunFolder open(Path dir, Settings config, long completedIters, boolean createdDir) {
+        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.metricClasses(), completedIters);
         try {
             BufferedWriter log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -100,7 +144,15 @@ public final class RunFolder implements AutoCloseable {
         return dir;
     }
 
+    /** The settings of a fine-tuning run. */
     public TrainConfig config() {
+        if (config instanceof TrainSettings t) {
+            return t.config();
+        }
+        throw new IllegalStateException(dir + " is not a fine-tuning run");
+    }
+
+    public Settings settings() {
         return config;
     }
 
@@ -133,7 +185,7 @@ public final class RunFolder implements AutoCloseable {
     public void logValidation(int epoch, long itersDone, double valLoss, double score, double[] dicePerClass) {
         metrics.validation(epoch, itersDone, valLoss, score, dicePerClass);
         log(String.format(java.util.Locale.ROOT, "epoch %d validation: loss %.5f, Dice %.4f (%s)", epoch + 1,
-                valLoss, score, diceByClass(config.classNames(), dicePerClass)));
+                valLoss, score, diceByClass(config().classNames(), dicePerClass)));
     }
 
     /** "liver 0.912, spleen 0.874" (foreground classes; "n/a" where no validation slice holds the class). */
@@ -150,7 +202,7 @@ public final class RunFolder implements AutoCloseable {
     /** Redraws {@code training-curve.png} from {@code metrics.csv}. */
     public void writeCurve() {
         List<MetricsCsv.Row> rows = MetricsCsv.read(metrics.file());
-        TrainingCurve.write(file(CURVE), rows, "samtune " + config.arch() + " " + config.plan().describe());
+        TrainingCurve.write(file(CURVE), rows, config.curveTitle());
     }
 
     /**

@@ -63,6 +63,9 @@ import org.samtune.peft.TuningPlan;
  * @param trainList training list (CSV)
  * @param valList validation list (CSV)
  * @param outputDir the run folder
+ * @param encoderFrom checkpoint whose image encoder replaces the base checkpoint's (e.g. self-supervised weights;
+ *     "" for none)
+ * @param shots train on this many labelled slices drawn from the training list ({@code data.FewShot}; 0 = all)
  */
 @JsonPropertyOrder(alphabetic = false)
 public record TrainConfig(
@@ -93,7 +96,9 @@ public record TrainConfig(
         String maskFolder,
         String trainList,
         String valList,
-        String outputDir) {
+        String outputDir,
+        String encoderFrom,
+        int shots) {
 
     public enum PromptMode {
         NONE("none"), BOX("box"), POINT("point");
@@ -205,6 +210,8 @@ public record TrainConfig(
         require(plan.decoderAdapterDepth() <= 2, "plan.decoderAdapterDepth", "0..2", plan.decoderAdapterDepth());
         require(imageSize >= 16, "imageSize", "at least 16", imageSize);
         require(outSize >= 1, "outSize", "at least 1", outSize);
+        require(shots >= 0, "shots", ">= 0 (0: the whole training list)", shots);
+        encoderFrom = encoderFrom == null ? "" : encoderFrom;
         org.samtune.data.prompt.PromptSampler.Regions.parse(promptRegions);
     }
 
@@ -258,7 +265,7 @@ public record TrainConfig(
         b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
         b.dropEmpty = dropEmpty; b.imageSize = imageSize; b.outSize = outSize;
         b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
-        b.outputDir = outputDir;
+        b.outputDir = outputDir; b.encoderFrom = encoderFrom; b.shots = shots;
         return b;
     }
 
@@ -301,6 +308,8 @@ public record TrainConfig(
         private String trainList = "";
         private String valList = "";
         private String outputDir = "";
+        private String encoderFrom = "";
+        private int shots = 0;
 
         private Builder() {}
 
@@ -346,6 +355,8 @@ public record TrainConfig(
         public Builder trainList(String v) { trainList = v; return this; }
         public Builder valList(String v) { valList = v; return this; }
         public Builder outputDir(String v) { outputDir = v; return this; }
+        public Builder encoderFrom(String v) { encoderFrom = v; return this; }
+        public Builder shots(int v) { shots = v; return this; }
 
         public String arch() {
             return arch;
@@ -359,7 +370,8 @@ public record TrainConfig(
             return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,
                     weightDecay, batchSize, epochs, valEvery, patience, seed, promptMode, promptRegions, resize,
                     normalize, augment, dropEmpty, imageSize > 0 ? imageSize : a.inputSize(),
-                    outSize > 0 ? outSize : a.lowResSize(), imageFolder, maskFolder, trainList, valList, outputDir);
+                    outSize > 0 ? outSize : a.lowResSize(), imageFolder, maskFolder, trainList, valList, outputDir,
+                    encoderFrom, shots);
         }
     }
 

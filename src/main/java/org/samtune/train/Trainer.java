@@ -371,7 +371,7 @@ public final class Trainer implements AutoCloseable {
         cacheManager.close();
     }
 
-    static int[] permutation(int n, long seed, int epoch) {
+    public static int[] permutation(int n, long seed, int epoch) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
@@ -387,7 +387,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** A well-spread seed for (run seed, epoch, position) — SplitMix64's finaliser. */
-    static long mix(long seed, int epoch, int position) {
+    public static long mix(long seed, int epoch, int position) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -350,4 +350,23 @@ class TrainCommandTest {
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
+
+    @Test
+    void fewShotRunRecordsItsSlicesAndRefusesTooMany() throws Exception {
+        Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
+        Path tooMany = dir.resolve("too-many");
+        CliRun bad = run(baseArgs(csv, tooMany, "--shots", "9").toArray(String[]::new));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--shots: expected 1..4 (the slices in " + csv + "), got 9");
+        assertThat(tooMany.resolve("config.yaml")).doesNotExist();
+
+        Path out = dir.resolve("two-shot");
+        CliRun r = run(baseArgs(csv, out, "--shots", "2", "--epochs", "1").toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> drawn = Files.readAllLines(out.resolve("train_2shot.csv"));
+        assertThat(drawn).hasSize(2).isSubsetOf(Files.readAllLines(csv));
+        assertThat(out.resolve("config.yaml")).content().contains("shots: 2");
+        assertThat(out.resolve("train.log")).content().contains("few-shot: 2 training slices");
+        assertThat(r.out()).contains("2 training /");
+    }
 }

@@ -1,5 +1,7 @@
 package org.samtune.data.prepare;
 
+import org.samtune.data.FewShot;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -140,7 +142,8 @@ public final class SliceDatasetWriter {
         }
         List<String> fewShot = List.of();
         if (o.shots() > 0) {
-            int[] pick = SplitPlanner.fewShot(range(lists.get(Split.TRAIN).size()), o.shots(), o.seed());
+            List<String> trainImages = lists.get(Split.TRAIN).stream().map(l -> l.split(",", -1)[0]).toList();
+            int[] pick = FewShot.draw(trainImages, o.shots(), o.seed(), "the training split");
             fewShot = Arrays.stream(pick).mapToObj(i -> lists.get(Split.TRAIN).get(i)).toList();
             AtomicFiles.writeString(outDir.resolve("train_" + o.shots() + "shot.csv"), lines(fewShot));
         }
@@ -361,14 +364,6 @@ public final class SliceDatasetWriter {
             }
         }
         return false;
-    }
-
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = i;
-        }
-        return r;
     }
 
     private static String lines(List<String> l) {

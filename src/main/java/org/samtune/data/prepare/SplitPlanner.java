@@ -200,17 +200,4 @@ public final class SplitPlanner {
         }
         return n;
     }
-
-    /** {@code k} items of {@code from}, drawn with {@code seed}, in increasing order. */
-    public static int[] fewShot(int[] from, int k, long seed) {
-        if (k <= 0 || k > from.length) {
-            throw new SamtuneException("--shots: expected 1.." + from.length + " (the training slices), got " + k);
-        }
-        List<Integer> all = new ArrayList<>();
-        for (int v : from) {
-            all.add(v);
-        }
-        Collections.shuffle(all, new Random(seed));
-        return all.subList(0, k).stream().mapToInt(Integer::intValue).sorted().toArray();
-    }
 }

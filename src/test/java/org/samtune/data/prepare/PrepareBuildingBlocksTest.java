@@ -1,5 +1,7 @@
 package org.samtune.data.prepare;
 
+import org.samtune.data.FewShot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,9 +103,9 @@ class PrepareBuildingBlocksTest {
         assertThat(SplitPlanner.splitsWholeCases(1, f)).isFalse();
         assertThat(SplitPlanner.splitsWholeCases(2, f)).isFalse();
         assertThat(SplitPlanner.splitsWholeCases(3, f)).isTrue();
-        int[] shots = SplitPlanner.fewShot(new int[] {4, 8, 15, 16, 23, 42}, 3, 9);
+        int[] shots = FewShot.draw(List.of("a_1.png", "a_2.png", "b_1.png", "b_2.png", "c_1.png", "c_2.png"), 3, 9,
+                "list");
         assertThat(shots).hasSize(3).isSorted().doesNotHaveDuplicates();
-        assertThat(List.of(4, 8, 15, 16, 23, 42)).contains(shots[0], shots[1], shots[2]);
     }
 
     @Test

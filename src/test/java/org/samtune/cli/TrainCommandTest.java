@@ -277,7 +277,7 @@ class TrainCommandTest {
         Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
         killAndResume(dir.resolve("straight"), dir.resolve("killed"), p -> List.of("train", "--train-list",
                 csv.toString(), "--val-list", csv.toString(), "--arch", "vit_t", "--tune", "encoder+decoder",
-                "--method", "lora", "--num-classes", "3", "--targets", "multi_all", "--batch", "2", "--epochs", "2",
+                "--method", "lora", "--num-classes", "3", "--targets", "multi_all", "--batch", "2", "--epochs", "1",
                 "--val-every", "1", "--seed", "5", "--warmup-iters", "2", "--checkpoint-every", "1", "--out",
                 p.toString()), 1);
     }

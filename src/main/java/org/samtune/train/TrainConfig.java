@@ -402,6 +402,11 @@ public record TrainConfig(
         try {
             return yaml().readValue(text, TrainConfig.class);
         } catch (UnrecognizedPropertyException e) {
+            if (List.of("tune", "method", "encoderBlocks", "decoderAdapterDepth", "compat").contains(e.getPropertyName())) {
+                throw new SamtuneException(source + ": setting '" + e.getPropertyName() + "' now belongs in the plan "
+                        + "block (settings of an older samtune: move tune, method, encoderBlocks, decoderAdapterDepth "
+                        + "and compat under 'plan:', and write compat official as samtune)", e);
+            }
             throw new SamtuneException(source + ": unknown setting '" + e.getPropertyName() + "'", e);
         } catch (InvalidFormatException e) {
             throw new SamtuneException(source + ": setting " + path(e) + ": cannot read '" + e.getValue() + "' as "

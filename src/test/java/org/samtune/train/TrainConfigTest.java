@@ -87,6 +87,12 @@ class TrainConfigTest {
                 .isInstanceOf(SamtuneException.class).hasMessageContaining("run/config.yaml").hasMessageContaining("epochs");
         assertThatThrownBy(() -> TrainConfig.fromYaml(good.replace("method: vanilla", "method: full"), "c.yaml"))
                 .isInstanceOf(SamtuneException.class).hasMessageContaining("method").hasMessageContaining("vanilla, adapter, lora");
+        assertThatThrownBy(() -> TrainConfig.fromYaml(good + "compat: official\n", "c.yaml"))
+                .isInstanceOf(SamtuneException.class).hasMessageContaining("'compat' now belongs in the plan block");
+        assertThatThrownBy(() -> TrainConfig.fromYaml(good.replace("compat: samtune", "compat: official"), "c.yaml"))
+                .isInstanceOf(SamtuneException.class).hasMessageContaining("compat").hasMessageContaining("samtune, finetune-sam");
+        assertThatThrownBy(() -> TrainConfig.fromYaml(good.replaceAll("encoderBlocks:(\\n\\s*- \\d+)+", "encoderBlocks: []"), "c.yaml"))
+                .isInstanceOf(SamtuneException.class).hasMessageContaining("encoderBlocks");
         assertThatThrownBy(() -> TrainConfig.fromYaml(good + "learningRate: 3\n", "c.yaml"))
                 .isInstanceOf(SamtuneException.class).hasMessageContaining("unknown setting 'learningRate'");
         assertThatThrownBy(() -> TrainConfig.fromYaml(good.replace("lr: 0.001", "lr: fast"), "c.yaml"))

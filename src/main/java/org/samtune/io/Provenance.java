@@ -206,10 +206,7 @@ public final class Provenance {
             return s;
         }
         s = new LinkedHashMap<>();
-        Map<String, Object> samtune = new LinkedHashMap<>();
-        samtune.put("version", resource("org/samtune/build.properties").getProperty("version", "unknown"));
-        samtune.putAll(Git.describe(codeHome()));
-        s.put("samtune", samtune);
+        s.put("samtune", samtune(resource("org/samtune/build.properties"), codeHome()));
         s.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
                 + System.getProperty("java.vm.name") + ")");
         s.put("djl", resource("ai/djl/engine/api.properties").getProperty("djl_version", "unknown"));
@@ -223,6 +220,19 @@ public final class Provenance {
         s.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         software = s;
         return s;
+    }
+
+    /** Version and commit: of the checkout at {@code home}, else the commit the build recorded. */
+    static Map<String, Object> samtune(Properties build, Path home) {
+        Map<String, Object> samtune = new LinkedHashMap<>();
+        samtune.put("version", build.getProperty("version", "unknown"));
+        samtune.putAll(Git.describe(home));
+        String built = build.getProperty("commit", "");
+        if ("unknown".equals(samtune.get("commit")) && HEX40.matcher(built).matches()) {
+            samtune.put("commit", built); // not run from a checkout: the commit the launcher built from
+            samtune.put("commit_from", "the build");
+        }
+        return samtune;
     }
 
     private static Properties resource(String name) {

@@ -99,6 +99,27 @@ class ProvenanceTest {
         }
     }
 
+    /** A build copied out of its checkout still names its commit: the one ./samtune built from. */
+    @Test
+    void outsideACheckoutTheBuildsCommitIsUsed() throws IOException {
+        String c = "fedcba9876543210fedcba9876543210fedcba98";
+        java.util.Properties build = new java.util.Properties();
+        build.setProperty("version", "9.9.9");
+        build.setProperty("commit", c);
+        Path bare = Files.createDirectories(Path.of("/tmp").resolve("samtune-built-" + ProcessHandle.current().pid()));
+        try {
+            assertThat(Provenance.samtune(build, bare)).containsEntry("commit", c)
+                    .containsEntry("commit_from", "the build").containsEntry("version", "9.9.9");
+            build.setProperty("commit", "${samtune.commit}"); // built by plain mvn: nothing recorded
+            assertThat(Provenance.samtune(build, bare)).containsEntry("commit", "unknown");
+        } finally {
+            Files.deleteIfExists(bare);
+        }
+        // inside a checkout the checkout's commit wins over the build's
+        build.setProperty("commit", c);
+        assertThat(Provenance.samtune(build, Path.of("")).get("commit")).isNotEqualTo(c);
+    }
+
     @Test
     void aNewFolderGetsOneEntryAndAContinuedOneAnother() {
         Provenance.capture(List.of()).write(dir, false);

@@ -33,8 +33,17 @@ public final class Parameter {
      * {@code AutoNonVariableTypeMode} and prints a deprecation warning to stderr on every run.
      */
     public void assign(float[] values) {
+        // not recorded, like torch.no_grad(): also inside a GradientCollector (DJL's set(float[]) did the same)
+        boolean recording = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        if (recording) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
         try (NDArray source = array.getManager().create(values, array.getShape())) {
             array.set(ALL, source);
+        } finally {
+            if (recording) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+            }
         }
     }
 

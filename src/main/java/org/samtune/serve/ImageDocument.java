@@ -118,13 +118,18 @@ public final class ImageDocument {
 
     /** The whole volume mapped by {@code intensity}; the last mapping is kept (one volume's worth of floats). */
     private synchronized float[] greyVolume(Grey8 intensity) {
-        String key = intensity.describe().toString();
+        String key = key(intensity);
         if (!key.equals(greyKey)) {
             grey = null;
             grey = intensity.apply(volume.data());
             greyKey = key;
         }
         return grey;
+    }
+
+    /** A value key of a mapping (the record's own toString would name arrays by identity). */
+    static String key(Grey8 intensity) {
+        return intensity.isWindow() ? intensity.window().levelHu() + "," + intensity.window().widthHu() : "auto";
     }
 
     static void checkIndex(VolumeSlicer s, int index) {

@@ -517,7 +517,7 @@ public final class SamtuneServer implements AutoCloseable {
         ImageDocument.checkIndex(s, index);
         Grey8 grey = window(b);
         Prompt p = Prompt.parse(b, s.width(), s.height());
-        String key = d.id() + "|" + a.label() + "|" + index + "|" + (d.isPicture() ? "rgb" : grey.describe());
+        String key = d.id() + "|" + a.label() + "|" + index + "|" + (d.isPicture() ? "rgb" : ImageDocument.key(grey));
         long t0 = System.nanoTime();
         PromptModel.Masks masks;
         boolean cached;

@@ -84,6 +84,15 @@ public final class RootFolder {
         return r.toString().replace('\\', '/');
     }
 
+    /** The relative path of a file named by an absolute path (e.g. inside a list file); 403 when outside. */
+    public String relativeOrRefuse(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        if (!abs.startsWith(root)) {
+            throw ServeException.forbidden("'" + p.getFileName() + "' (named in a list) lies outside the root folder");
+        }
+        return relative(abs);
+    }
+
     /** One entry of a folder listing. */
     public record Entry(String name, String path, String kind, long sizeBytes) {}
 

@@ -58,6 +58,7 @@ public final class SamtuneServer implements AutoCloseable {
     private final DocumentStore documents;
     private final LabelStore labels;
     private final Exports exports;
+    private Review review;
     private final String accessToken;
     private final String csrfToken;
     private final NDManager manager;
@@ -105,6 +106,7 @@ public final class SamtuneServer implements AutoCloseable {
                 desc = sam.config.arch() + " from " + base.getFileName() + " (the run's base checkpoint)";
             }
             this.promptModel = sam == null ? null : new PromptModel(sam);
+            this.review = new Review(root, modelLock, options.run(), r);
             this.modelDescription = desc;
         } catch (RuntimeException e) {
             manager.close();
@@ -141,6 +143,9 @@ public final class SamtuneServer implements AutoCloseable {
             config.routes.post("/api/jobs/{id}/cancel", this::cancelJob);
             config.routes.post("/api/export/nifti", this::exportNifti);
             config.routes.post("/api/export/dataset", this::exportDataset);
+            config.routes.get("/api/review", ctx -> json(ctx, review.list(ctx.queryParam("run"), ctx.queryParam("list"))));
+            config.routes.get("/api/review/slice", ctx -> json(ctx, review.slice(ctx.queryParam("run"),
+                    ctx.queryParam("list"), integer("index", ctx.queryParam("index")))));
             config.routes.exception(ServeException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(SamtuneException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -184,6 +189,7 @@ public final class SamtuneServer implements AutoCloseable {
         jobRunner.shutdownNow();
         synchronized (modelLock) {
             embeddings.close();
+            review.close();
             manager.close();
         }
     }

@@ -24,8 +24,9 @@ class ServeRunTest {
     @TempDir Path root;
 
     Path trainRun() throws Exception {
-        Path csv = SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
-        Path out = dir.resolve("run");
+        Path csv = SyntheticDataAccess.write(root.resolve("data"), "train", 4, 48, 1);
+        SyntheticDataAccess.write(root.resolve("data"), "test", 3, 40, 2);
+        Path out = root.resolve("run");
         int code = Main.commandLine().execute("train", "--train-list", csv.toString(), "--val-list", csv.toString(),
                 "--arch", "compact", "--tune", "decoder", "--num-classes", "3", "--targets", "multi_all", "--batch",
                 "2", "--epochs", "1", "--val-every", "1", "--seed", "3", "--warmup-iters", "1", "--out",
@@ -60,7 +61,7 @@ class ServeRunTest {
     void segmentsLikePredictRunAndCancels() throws Exception {
         Path run = trainRun();
         Path nii = volume(root, "vol.nii.gz", 3);
-        volume(root, "long.nii.gz", 400);
+        volume(root, "long.nii.gz", 200);
         Path expected = dir.resolve("pred.nii.gz");
         assertThat(Main.commandLine().execute("predict", "--run", run.toString(), "--image", nii.toString(), "--out",
                 expected.toString())).isZero();
@@ -94,10 +95,54 @@ class ServeRunTest {
             c.post("/api/jobs/" + lj.get("id").asText() + "/cancel", "{}");
             JsonNode cancelled = waitFor(c, lj.get("id").asText());
             assertThat(cancelled.get("state").asText()).isEqualTo("cancelled");
-            assertThat(cancelled.get("done").asInt()).isLessThan(400);
+            assertThat(cancelled.get("done").asInt()).isLessThan(200);
             JsonNode after = JSON.readTree(c.get("/api/labels?doc=" + longDoc.get("id").asText()
                     + "&path=long.nii.gz").body());
             assertThat(after.get("version").asLong()).isZero();
+
+            // review: the run's test slices, truth, prediction and Dice as eval --run scores them
+            JsonNode list = JSON.readTree(c.get("/api/review?run=run").body());
+            assertThat(list.get("list").asText()).isEqualTo("data/test.csv");
+            assertThat(list.get("slices")).hasSize(3);
+            Path metrics = dir.resolve("m.csv");
+            assertThat(Main.commandLine().execute("eval", "--run", run.toString(), "--data",
+                    root.resolve("data/test.csv").toString(), "--out", metrics.toString())).isZero();
+            List<String> rows = java.nio.file.Files.readAllLines(metrics);
+            List<String> header = List.of(rows.get(0).split(","));
+            int compared = 0;
+            for (int i = 0; i < 3; i++) {
+                JsonNode s = JSON.readTree(c.get("/api/review/slice?run=run&index=" + i).body());
+                byte[] truth = java.util.Base64.getDecoder().decode(s.get("truth").asText());
+                byte[] pred = java.util.Base64.getDecoder().decode(s.get("prediction").asText());
+                assertThat(truth).hasSize(40 * 40);
+                for (JsonNode d : s.get("dice")) {
+                    int k = d.get("class").asInt();
+                    long both = 0;
+                    long p = 0;
+                    long t = 0;
+                    for (int q = 0; q < truth.length; q++) {
+                        both += truth[q] == k && pred[q] == k ? 1 : 0;
+                        p += pred[q] == k ? 1 : 0;
+                        t += truth[q] == k ? 1 : 0;
+                    }
+                    String name = s.get("name").asText();
+                    String row = rows.stream().filter(r -> r.startsWith(name + ",") || r.contains("," + name + ","))
+                            .filter(r -> r.contains(d.get("name").asText())).findFirst().orElse(null);
+                    if (t == 0) {
+                        assertThat(d.get("dice").isNull() || d.get("dice").asDouble() == 0).isTrue();
+                        continue;
+                    }
+                    assertThat(d.get("dice").asDouble()).isCloseTo(2.0 * both / (p + t), org.assertj.core.data.Offset.offset(1e-12));
+                    assertThat(row).as("eval row for %s %s in %s", name, d.get("name"), rows).isNotNull();
+                    double evalDice = Double.parseDouble(row.split(",")[header.indexOf("dice")]);
+                    assertThat(d.get("dice").asDouble()).isCloseTo(evalDice, org.assertj.core.data.Offset.offset(1e-6));
+                    compared++;
+                }
+            }
+            assertThat(compared).isGreaterThanOrEqualTo(3);
+            assertThat(c.get("/api/review/slice?run=run&index=3").statusCode()).isEqualTo(400);
+            assertThat(c.get("/api/review?run=../x").statusCode()).isEqualTo(403);
+            assertThat(c.get("/api/review?run=data").statusCode()).isEqualTo(400);
         }
     }
 }

@@ -5,6 +5,7 @@
 const CSRF = document.querySelector('meta[name="samtune-csrf"]').content;
 const PRESETS = { 'brain': [40, 80], 'soft-tissue': [40, 400], 'lung': [-600, 1500], 'bone': [400, 1800], 'liver': [60, 150] };
 const $ = (id) => document.getElementById(id);
+const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6', '#bcf60c'];
 
 const S = {
   info: null, doc: null, axis: 'axial', index: 0, w: 0, h: 0,
@@ -12,7 +13,7 @@ const S = {
   preset: 'auto', level: 0, width: 1,
   points: [], box: null, candidates: null, chosen: -1,
   tool: 'prompt', zoom: 1, panX: 0, panY: 0, drag: null, stroke: null,
-  job: null, requestSeq: 0,
+  job: null, requestSeq: 0, review: null, truth: null,
 };
 
 // ---- server ----
@@ -95,6 +96,7 @@ async function upload(file) {
 }
 
 async function showDoc(doc) {
+  leaveReview();
   S.doc = doc;
   $('doc-name').textContent = doc.path + '  ' + doc.dims.join('×');
   const axes = $('axes');
@@ -222,9 +224,17 @@ function render() {
     }
     if (cand && cand[i]) { r = 0.5 * r + 127; g = 0.5 * g + 110; b = 0.5 * b; }
     if (S.stroke && S.stroke[i]) { r = 0.5 * r + 64; g = 0.5 * g + 64; b = 0.5 * b + 127; }
+    if (S.truth && S.truth[i] && isEdge(S.truth, i)) { r = 255; g = 255; b = 255; }
     d[4 * i] = r; d[4 * i + 1] = g; d[4 * i + 2] = b; d[4 * i + 3] = 255;
   }
   o.putImageData(img, 0, 0);
+}
+
+/** A truth pixel whose 4-neighbour has another label: the outline drawn over the prediction. */
+function isEdge(t, i) {
+  const x = i % S.w, y = (i - x) / S.w, v = t[i];
+  return x === 0 || y === 0 || x === S.w - 1 || y === S.h - 1 || t[i - 1] !== v || t[i + 1] !== v
+    || t[i - S.w] !== v || t[i + S.w] !== v;
 }
 
 function draw() {
@@ -232,7 +242,7 @@ function draw() {
   if (view.width !== W || view.height !== H) { view.width = W; view.height = H; }
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, W, H);
-  if (!S.doc || !(S.values || S.rgb)) return;
+  if (!(S.values || S.rgb)) return;
   render();
   ctx.imageSmoothingEnabled = false;
   ctx.setTransform(S.zoom, 0, 0, S.zoom, S.panX, S.panY);
@@ -367,6 +377,7 @@ async function accept() {
 }
 
 async function undo() {
+  if (!S.doc) throw new Error('open an image first');
   const info = await postJson('/api/labels/undo', docBody());
   showLabels(info);
   await loadLabelSlice();
@@ -387,9 +398,9 @@ function stamp(x, y) {
 // ---- mouse ----
 view.addEventListener('contextmenu', (e) => e.preventDefault());
 view.addEventListener('mousedown', (e) => {
-  if (!S.doc) return;
+  if (!S.doc && !S.review) return;
   const [x, y] = toImage(e);
-  const pan = S.tool === 'pan' || e.button === 1 || (e.shiftKey && S.tool !== 'prompt');
+  const pan = S.review || S.tool === 'pan' || e.button === 1 || (e.shiftKey && S.tool !== 'prompt');
   S.drag = { x0: e.clientX, y0: e.clientY, ix: x, iy: y, button: e.button, pan, panX: S.panX, panY: S.panY };
   if (!pan && (S.tool === 'brush' || S.tool === 'eraser') && e.button === 0) {
     if (S.tool === 'brush' && !S.classes.length) { status('add a class first', 'error'); S.drag = null; return; }
@@ -436,31 +447,41 @@ function clampBox(b) {
   return [Math.round(x0), Math.round(y0), Math.round(x1), Math.round(y1)];
 }
 view.addEventListener('wheel', (e) => {
-  if (!S.doc) return;
+  if (!S.doc && !S.review) return;
   e.preventDefault();
   if (e.ctrlKey || e.metaKey) {
     const r = view.getBoundingClientRect();
     zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top);
+  } else if (S.review) {
+    guarded(() => reviewSlice(S.review.index + (e.deltaY > 0 ? 1 : -1)));
   } else {
     guarded(() => setSlice(S.index + (e.deltaY > 0 ? 1 : -1)));
   }
 }, { passive: false });
 window.addEventListener('keydown', (e) => {
-  if (e.target.tagName === 'INPUT' || !S.doc) return;
+  if (e.target.tagName === 'INPUT') return;
+  if (S.review) {
+    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      guarded(() => reviewSlice(S.review.index + (e.key === 'ArrowUp' ? 1 : -1)));
+    }
+    return;
+  }
+  if (!S.doc) return;
   if (e.key === 'Escape') { clearPrompts(); draw(); }
   else if ((e.ctrlKey || e.metaKey) && e.key === 'z') { e.preventDefault(); guarded(undo); }
   else if (e.key === 'a') guarded(accept);
   else if (e.key === 'ArrowUp' || e.key === 'PageUp') { e.preventDefault(); guarded(() => setSlice(S.index + 1)); }
   else if (e.key === 'ArrowDown' || e.key === 'PageDown') { e.preventDefault(); guarded(() => setSlice(S.index - 1)); }
 });
-window.addEventListener('resize', () => { if (S.doc) { fit(); draw(); } });
+window.addEventListener('resize', () => { if (S.doc || S.review) { fit(); draw(); } });
 // another tab may have changed the labels: reload them when this one comes back
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden && S.doc) guarded(async () => { await refreshLabels(); await loadLabelSlice(); draw(); });
 });
 
 // ---- controls ----
-$('slice').addEventListener('input', (e) => guarded(() => setSlice(+e.target.value)));
+$('slice').addEventListener('input', (e) => guarded(() => (S.review ? reviewSlice(+e.target.value) : setSlice(+e.target.value))));
 $('preset').addEventListener('change', (e) => { applyPreset(e.target.value); clearPrompts(); draw(); });
 for (const id of ['level', 'width']) {
   $(id).addEventListener('change', () => {
@@ -477,7 +498,7 @@ for (const b of $('tools').children) {
 }
 $('zoom-in').onclick = () => zoomAt(1.25, view.clientWidth / 2, view.clientHeight / 2);
 $('zoom-out').onclick = () => zoomAt(0.8, view.clientWidth / 2, view.clientHeight / 2);
-$('fit').onclick = () => { if (S.doc) { fit(); draw(); } };
+$('fit').onclick = () => { if (S.doc || S.review) { fit(); draw(); } };
 $('accept').onclick = () => guarded(accept);
 $('undo').onclick = () => guarded(undo);
 $('clear').onclick = () => { clearPrompts(); draw(); };
@@ -520,6 +541,79 @@ function followJob(j) {
   };
   guarded(tick);
 }
+
+// ---- review of a run ----
+function leaveReview() {
+  S.review = null; S.truth = null;
+  $('review-slices').innerHTML = ''; $('review-mean').textContent = ''; $('review-all').disabled = true;
+}
+
+async function reviewOpen() {
+  const run = $('review-run').value.trim();
+  const list = $('review-list').value.trim();
+  status('loading the run …', 'busy');
+  const r = await getJson('/api/review?run=' + encodeURIComponent(run) + '&list=' + encodeURIComponent(list));
+  S.doc = null; clearPrompts();
+  S.review = { run: r.run, list: r.list, slices: r.slices, names: r.classes, index: 0, dice: {} };
+  S.classes = r.classes.slice(1).map((name, k) => ({ value: k + 1, name, color: PALETTE[k % PALETTE.length] }));
+  $('doc-name').textContent = 'review ' + r.run + ' · ' + r.list + ' (' + r.slices.length + ' slices)';
+  $('axes').innerHTML = '';
+  $('slice').max = r.slices.length - 1;
+  const ol = $('review-slices');
+  ol.innerHTML = '';
+  r.slices.forEach((name, i) => {
+    const li = document.createElement('li');
+    li.dataset.index = i;
+    li.textContent = name;
+    li.onclick = () => guarded(() => reviewSlice(i));
+    ol.appendChild(li);
+  });
+  $('review-all').disabled = false;
+  S.zoom = 0;
+  await reviewSlice(0);
+}
+
+async function reviewSlice(i) {
+  const R = S.review;
+  i = Math.max(0, Math.min(R.slices.length - 1, i));
+  R.index = i;
+  $('slice').value = i;
+  $('slice-label').textContent = 'slice ' + i + ' / ' + (R.slices.length - 1);
+  const seq = ++S.requestSeq;
+  status('predicting ' + R.slices[i] + ' …', 'busy');
+  const r = await getJson('/api/review/slice?run=' + encodeURIComponent(R.run) + '&list='
+    + encodeURIComponent(R.list) + '&index=' + i);
+  if (seq !== S.requestSeq || S.review !== R) return;
+  const bytes = (b) => Uint8Array.from(atob(b), (ch) => ch.charCodeAt(0));
+  S.w = r.width; S.h = r.height; S.values = null;
+  S.rgb = bytes(r.image); S.labels = bytes(r.prediction); S.truth = bytes(r.truth);
+  noteDice(i, r.dice);
+  for (const li of $('review-slices').children) li.classList.toggle('on', +li.dataset.index === i);
+  if (S.zoom === 0) fit();
+  draw();
+  status(r.name + ': ' + r.dice.map((d) => d.name + ' Dice ' + (d.dice === null ? 'n/a' : d.dice.toFixed(3))).join(', ')
+    + '  (fill: prediction, white outline: truth)');
+}
+
+function noteDice(i, dice) {
+  S.review.dice[i] = dice;
+  const li = $('review-slices').children[i];
+  li.textContent = S.review.slices[i] + ' — ' + dice.map((d) => (d.dice === null ? 'n/a' : d.dice.toFixed(3))).join(' / ');
+  const per = {};
+  for (const ds of Object.values(S.review.dice)) {
+    for (const d of ds) if (d.dice !== null) (per[d.name] = per[d.name] || []).push(d.dice);
+  }
+  $('review-mean').textContent = 'mean Dice over ' + Object.keys(S.review.dice).length + ' scored: '
+    + Object.entries(per).map(([n, v]) => n + ' ' + (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3)).join(', ');
+}
+
+$('review-open').onclick = () => guarded(reviewOpen);
+$('review-all').onclick = () => guarded(async () => {
+  const R = S.review;
+  for (let i = 0; i < R.slices.length && S.review === R; i++) {
+    if (!R.dice[i]) await reviewSlice(i);
+  }
+});
 
 (async () => guarded(async () => {
   S.info = await getJson('/api/info');

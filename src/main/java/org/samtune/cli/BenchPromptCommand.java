@@ -56,6 +56,10 @@ final class BenchPromptCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "embedding_ms: %.1f (once per slice, then cached)%n", r.embedMs());
         o.printf(Locale.ROOT, "click_ms: median %.1f, p90 %.1f, max %.1f (%d clicks after 1 warm-up)%n", r.median(),
                 r.percentile(90), r.percentile(100), clicks);
+        o.printf(Locale.ROOT, "postprocess_ms: %.1f (of a click: 3 masks to %dx%d, median of 5)%n", r.postprocessMs(),
+                w, h);
+        o.printf(Locale.ROOT, "matmul_ms: %.1f (1024³ float32, median of 5; click/matmul %.2f, embedding/matmul %.1f)%n",
+                r.matmulMs(), r.median() / r.matmulMs(), r.embedMs() / r.matmulMs());
         o.printf(Locale.ROOT, "peak_rss_mb: %.1f (VmHWM)%n", r.vmHwmKb() / 1024.0);
         o.printf(Locale.ROOT, "loadavg: %s%n", loadAverage());
         o.flush();

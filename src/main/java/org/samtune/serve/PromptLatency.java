@@ -34,7 +34,8 @@ public final class PromptLatency {
     }
 
     /** Times in ms: the embedding, and every timed click (after one warm-up click). */
-    public record Result(int threads, double embedMs, double[] clickMs, long vmHwmKb) {
+    public record Result(int threads, double embedMs, double[] clickMs, double postprocessMs, double matmulMs,
+            long vmHwmKb) {
         public double median() {
             return percentile(50);
         }
@@ -48,6 +49,42 @@ public final class PromptLatency {
     }
 
     private PromptLatency() {}
+
+    /** Median of 5 runs of SAM's postprocessing alone (3 low-res masks → img_size² → crop → slice size). */
+    private static double postprocessMs(int imgSize, int w, int h, Random r) {
+        int low = imgSize / 4;
+        float[] logits = new float[3 * low * low];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) r.nextGaussian();
+        }
+        int longest = Math.max(w, h);
+        int inH = (int) Math.floor(h * (double) imgSize / longest + 0.5);
+        int inW = (int) Math.floor(w * (double) imgSize / longest + 0.5);
+        double[] t = new double[5];
+        for (int k = 0; k < t.length; k++) {
+            long t0 = System.nanoTime();
+            org.samtune.data.SamTransforms.postprocessMasks(logits, 1, 3, low, low, imgSize, inH, inW, h, w);
+            t[k] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        return t[2];
+    }
+
+    /** Median of 5 float32 1024×1024 @ 1024×1024 matmuls (2.1 GFLOP): the machine's speed right now. */
+    private static double matmulMs(NDManager manager) {
+        double[] t = new double[5];
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            ai.djl.ndarray.NDArray a = manager.randomNormal(new ai.djl.ndarray.types.Shape(1024, 1024));
+            a.matMul(a).toFloatArray();
+            for (int k = 0; k < t.length; k++) {
+                long t0 = System.nanoTime();
+                a.matMul(a).toFloatArray();
+                t[k] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(t);
+        return t[2];
+    }
 
     public static Result run(Options o) {
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -88,7 +125,9 @@ public final class PromptLatency {
                         ms[k] = (c1 - c0) / 1e6;
                     }
                 }
-                return new Result(threads, embedMs, ms, EncoderBenchmark.memoryKb()[0]);
+                double post = postprocessMs(model.imgSize(), o.width(), o.height(), r);
+                double mm = matmulMs(manager);
+                return new Result(threads, embedMs, ms, post, mm, EncoderBenchmark.memoryKb()[0]);
             }
         }
     }

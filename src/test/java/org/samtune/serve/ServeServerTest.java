@@ -180,6 +180,41 @@ class ServeServerTest {
     }
 
     @Test
+    void aPictureIsPromptedAsPredictDoes() throws Exception {
+        int w = 37;
+        int h = 29;
+        float[] rgb = new float[w * h * 3];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = r.nextInt(256);
+        }
+        Path png = root.resolve("pic.png");
+        Images2D.writePng(png, new Image2D(w, h, 3, 8, rgb));
+        JsonNode doc = json(c.post("/api/open", "{\"path\":\"pic.png\"}"));
+        assertThat(doc.get("kind").asText()).isEqualTo("picture");
+        assertThat(doc.get("axes").has("coronal")).isFalse();
+        HttpResponse<byte[]> slice = c.getBytes("/api/slice?doc=" + doc.get("id").asText() + "&path=pic.png&axis=axial&index=0");
+        assertThat(slice.headers().firstValue("X-Format")).hasValue("rgb8");
+        byte[] px = slice.body();
+        for (int i = 0; i < rgb.length; i++) {
+            assertThat(px[i] & 0xff).isEqualTo((int) rgb[i]);
+        }
+        JsonNode p = json(c.post("/api/prompt", "{" + docFields(doc) + ",\"axis\":\"axial\",\"index\":0,"
+                + "\"points\":[[20,11,1],[3,4,0]]}"));
+        byte[] best = Base64.getDecoder().decode(p.get("masks").get(p.get("best").asInt()).asText());
+        Path mask = outside.resolve("m.png");
+        assertThat(org.samtune.cli.Main.commandLine().execute("predict", "--checkpoint",
+                ServeFixture.TINY_SAM.toString(), "--image", png.toString(), "--point", "20,11", "--point", "3,4,0",
+                "--multimask", "--out", mask.toString())).isZero();
+        float[] want = Images2D.read(mask).data();
+        for (int i = 0; i < best.length; i++) {
+            assertThat(best[i]).isEqualTo((byte) (want[i] > 0 ? 1 : 0));
+        }
+        assertThat(c.getBytes("/api/slice?doc=" + doc.get("id").asText() + "&path=pic.png&axis=coronal&index=0")
+                .statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void embeddingCacheIsBounded() throws Exception {
         JsonNode doc = open();
         for (int k = 0; k < 6; k++) {

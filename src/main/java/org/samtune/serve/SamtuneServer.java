@@ -334,22 +334,43 @@ public final class SamtuneServer implements AutoCloseable {
             throw new ServeException(413, "upload " + name + " is " + declared + " bytes; the limit is "
                     + options.maxUploadBytes() + " (--max-upload-mb)");
         }
-        byte[] content;
-        try (InputStream in = ctx.req().getInputStream()) {
-            content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxUploadBytes() + 1));
+        // streamed to a hidden file below the root (never the whole upload in memory), named by its SHA-256 so
+        // the same file uploaded again finds its labels again
+        Path dir = root.writable(RootFolder.STATE_DIR + "/uploads");
+        Files.createDirectories(dir);
+        Path incoming = Files.createTempFile(dir, ".incoming-", ".part");
+        String rel;
+        Path target;
+        boolean existed;
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long total = 0;
+            try (InputStream in = ctx.req().getInputStream();
+                    java.io.OutputStream out = Files.newOutputStream(incoming)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > options.maxUploadBytes()) {
+                        throw new ServeException(413, "upload " + name + " exceeds the limit of "
+                                + options.maxUploadBytes() + " bytes (--max-upload-mb)");
+                    }
+                    sha.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                }
+            }
+            if (total == 0) {
+                throw ServeException.badRequest("upload " + name + " is empty");
+            }
+            rel = RootFolder.STATE_DIR + "/uploads/" + HexFormat.of().formatHex(sha.digest(), 0, 6) + "-" + name;
+            target = root.writable(rel);
+            existed = Files.exists(target);
+            Files.move(incoming, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            Files.deleteIfExists(incoming);
         }
-        if (content.length > options.maxUploadBytes()) {
-            throw new ServeException(413, "upload " + name + " exceeds the limit of " + options.maxUploadBytes()
-                    + " bytes (--max-upload-mb)");
-        }
-        if (content.length == 0) {
-            throw ServeException.badRequest("upload " + name + " is empty");
-        }
-        String sha = HexFormat.of().formatHex(sha256(content), 0, 6);
-        String rel = RootFolder.STATE_DIR + "/uploads/" + sha + "-" + name;
-        Path target = root.writable(rel);
-        boolean existed = Files.exists(target);
-        org.samtune.io.AtomicFiles.writeBytes(target, content);
         try {
             ImageDocument d = documents.open(rel);
             json(ctx, describe(d));
@@ -745,11 +766,4 @@ public final class SamtuneServer implements AutoCloseable {
         json(ctx, Map.of("error", message == null ? "error" : message));
     }
 
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -63,12 +63,12 @@ public final class ServeCommand implements Callable<Integer> {
         ServeOptions o = new ServeOptions(root, host, port, checkpoint, run, maxUploadMb * 1024 * 1024,
                 embeddingCache, maxOpen);
         SamtuneServer server = new SamtuneServer(o);
+        String address = server.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "samtune-serve-stop"));
-        String address = server.start();
         PrintWriter out = spec.commandLine().getOut();
         out.println("model: " + server.modelDescription());
         out.println("root: " + root.toAbsolutePath().normalize());

@@ -116,7 +116,22 @@ public final class SamtuneServer implements AutoCloseable {
 
     /** Starts listening; returns the address to open (with the access token when one is needed). */
     public String start() {
-        app = Javalin.create(config -> {
+        try {
+            app = create().start();
+        } catch (RuntimeException e) {
+            close();
+            Throwable t = e;
+            while (t.getCause() != null && !(t instanceof java.net.BindException)) {
+                t = t.getCause();
+            }
+            throw new SamtuneException("--host " + options.host() + " --port " + options.port() + ": cannot listen ("
+                    + (t.getMessage() == null ? t.toString() : t.getMessage()) + "); choose another --port");
+        }
+        return address();
+    }
+
+    private Javalin create() {
+        return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = options.maxUploadBytes() + (1 << 20);
             config.http.defaultContentType = "application/json";
@@ -157,8 +172,7 @@ public final class SamtuneServer implements AutoCloseable {
                     error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
                 }
             });
-        }).start();
-        return address();
+        });
     }
 
     public int port() {
@@ -184,6 +198,7 @@ public final class SamtuneServer implements AutoCloseable {
     public void close() {
         if (app != null) {
             app.stop();
+            app = null;
         }
         jobs.values().forEach(SegmentJob::requestCancel);
         jobRunner.shutdownNow();

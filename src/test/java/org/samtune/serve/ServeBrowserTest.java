@@ -7,6 +7,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -178,6 +179,82 @@ class ServeBrowserTest {
         assertThat(labels.affine()).isEqualTo(source.affine());
     }
 
+    /** The first class's voxel count as the page lists it (-1 without classes, -2 while the list re-renders). */
+    static long voxels(WebDriver d) {
+        try {
+            List<WebElement> li = d.findElements(By.cssSelector("#classes li .small"));
+            return li.isEmpty() ? -1 : Long.parseLong(li.get(0).getText().replace(" vox", ""));
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return -2;
+        }
+    }
+
+    void openVolume(WebDriverWait wait) {
+        wait.until(d -> !d.findElements(By.cssSelector("#files li[data-path='scans']")).isEmpty());
+        driver.findElement(By.cssSelector("#files li[data-path='scans']")).click();
+        wait.until(d -> !d.findElements(By.cssSelector("#files li[data-path='scans/ct.nii.gz']")).isEmpty());
+        driver.findElement(By.cssSelector("#files li[data-path='scans/ct.nii.gz']")).click();
+        wait.until(d -> d.findElement(By.id("slice-label")).getText().startsWith("axial"));
+    }
+
+    @Test
+    void brushEraserUndoPresetsZoomAndReload() throws Exception {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        driver.get(server.address());
+        openVolume(wait);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("preset"))).selectByValue("bone");
+        assertThat(driver.findElement(By.id("level")).getAttribute("value")).isEqualTo("400");
+        assertThat(driver.findElement(By.id("width")).getAttribute("value")).isEqualTo("1800");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("preset"))).selectByValue("auto");
+
+        WebElement canvas = driver.findElement(By.id("view"));
+        driver.findElement(By.cssSelector("#tools button[data-tool='brush']")).click();
+        new Actions(driver).moveToElement(canvas, 0, 0).clickAndHold().moveByOffset(60, 0).release().perform();
+        wait.until(d -> d.findElement(By.id("status")).getText().contains("add a class first"));
+
+        driver.findElement(By.id("add-class")).click();
+        wait.until(d -> voxels(d) == 0);
+        new Actions(driver).moveToElement(canvas, 0, 0).clickAndHold().moveByOffset(60, 0).moveByOffset(0, 30)
+                .release().perform();
+        wait.until(d -> voxels(d) > 0);
+        long painted = wait.until(d -> voxels(d) > 0 ? voxels(d) : null);
+
+        driver.findElement(By.cssSelector("#tools button[data-tool='eraser']")).click();
+        new Actions(driver).moveToElement(canvas, 0, 0).clickAndHold().moveByOffset(20, 0).release().perform();
+        wait.until(d -> voxels(d) >= 0 && voxels(d) < painted);
+        driver.findElement(By.id("undo")).click();
+        wait.until(d -> voxels(d) == painted);
+
+        // the labels live on the server: a reload shows them again
+        driver.navigate().refresh();
+        openVolume(wait);
+        wait.until(d -> voxels(d) == painted);
+        // the undo history lives on the server too (until it restarts): the brush stroke is the last change left
+        driver.findElement(By.id("undo")).click();
+        wait.until(d -> d.findElement(By.id("status")).getText().startsWith("undone: brush"));
+        wait.until(d -> voxels(d) == 0);
+        assertThat(driver.findElement(By.id("undo")).isEnabled()).isFalse();
+
+        // zoom and pan change what the canvas shows; fit restores it
+        canvas = driver.findElement(By.id("view"));
+        driver.findElement(By.id("fit")).click();
+        int[] before = stablePixels(canvas);
+        driver.findElement(By.id("zoom-in")).click();
+        int[] zoomed = stablePixels(canvas);
+        assertThat(Arrays.equals(zoomed, before)).as("zoom changed the view").isFalse();
+        driver.findElement(By.cssSelector("#tools button[data-tool='pan']")).click();
+        new Actions(driver).moveToElement(canvas, 0, 0).clickAndHold().moveByOffset(50, 20).release().perform();
+        assertThat(Arrays.equals(stablePixels(canvas), zoomed)).as("pan changed the view").isFalse();
+        driver.findElement(By.id("fit")).click();
+        assertThat(Arrays.equals(stablePixels(canvas), before)).as("fit restored the view").isTrue();
+
+        // slices and axes
+        driver.findElement(By.cssSelector("#axes button[data-axis='coronal']")).click();
+        wait.until(d -> d.findElement(By.id("slice-label")).getText().startsWith("coronal 16 / 31"));
+        new Actions(driver).moveToElement(canvas).click().sendKeys(org.openqa.selenium.Keys.ARROW_UP).perform();
+        wait.until(d -> d.findElement(By.id("slice-label")).getText().startsWith("coronal 17"));
+    }
+
     @Test
     void corruptUploadShowsErrorAndServerKeepsRunning() throws Exception {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
@@ -193,6 +270,21 @@ class ServeBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("#files li[data-path='scans/ct.nii.gz']")).isEmpty());
         driver.findElement(By.cssSelector("#files li[data-path='scans/ct.nii.gz']")).click();
         wait.until(d -> d.findElement(By.id("slice-label")).getText().startsWith("axial"));
+    }
+
+    /** The canvas's pixels once two screenshots in a row agree (the page draws after its requests return). */
+    static int[] stablePixels(WebElement canvas) throws Exception {
+        int[] last = null;
+        for (int k = 0; k < 50; k++) {
+            var img = ImageIO.read(new ByteArrayInputStream(canvas.getScreenshotAs(OutputType.BYTES)));
+            int[] px = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+            if (last != null && Arrays.equals(px, last)) {
+                return px;
+            }
+            last = px;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the canvas kept changing");
     }
 
     /** Pixels of the canvas tinted yellow (a candidate mask) or in a class colour: clearly not grey. */

@@ -52,6 +52,8 @@ public final class SamtuneServer implements AutoCloseable {
     static final String CSRF_HEADER = "X-Samtune-Csrf";
     static final String TOKEN_COOKIE = "samtune_token";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A JSON request holds at most a few masks (base64, one byte per pixel): 64 MiB covers 6000² slices. */
+    static final int MAX_JSON_BYTES = 64 << 20;
 
     private final ServeOptions options;
     private final RootFolder root;
@@ -742,7 +744,16 @@ public final class SamtuneServer implements AutoCloseable {
     // ---- helpers ----
 
     private static JsonNode body(Context ctx) {
-        byte[] raw = ctx.bodyAsBytes();
+        byte[] raw;
+        try (InputStream in = ctx.req().getInputStream()) {
+            // read at most the limit (+1 to tell), whatever Content-Length claims: a JSON body is never large
+            raw = in.readNBytes(MAX_JSON_BYTES + 1);
+        } catch (IOException e) {
+            throw ServeException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+        if (raw.length > MAX_JSON_BYTES) {
+            throw new ServeException(413, "a JSON request body is limited to " + MAX_JSON_BYTES + " bytes");
+        }
         if (raw.length == 0) {
             throw ServeException.badRequest("expected a JSON body");
         }

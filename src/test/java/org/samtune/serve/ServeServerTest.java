@@ -121,6 +121,7 @@ class ServeServerTest {
         assertThat(c.post("/api/open", "{\"path\":7}").statusCode()).isEqualTo(400);
         assertThat(c.post("/api/open", "not json").statusCode()).isEqualTo(400);
         assertThat(c.post("/api/open", "").statusCode()).isEqualTo(400);
+        assertThat(c.post("/api/open", " ".repeat(SamtuneServer.MAX_JSON_BYTES + 1)).statusCode()).isEqualTo(413);
         Files.writeString(root.resolve("scans/notes.txt"), "hello");
         HttpResponse<String> txt = c.post("/api/open", "{\"path\":\"scans/notes.txt\"}");
         assertThat(txt.statusCode()).isEqualTo(400);
@@ -133,6 +134,24 @@ class ServeServerTest {
         assertThat(doc.get("dims").toString()).isEqualTo("[40,32,12]");
         assertThat(doc.get("axes").get("axial").get("count").asInt()).isEqualTo(12);
         assertThat(doc.get("axes").get("sagittal").get("width").asInt()).isEqualTo(32);
+    }
+
+    @Test
+    void aDicomSeriesFolderOpensAsOneVolume() throws Exception {
+        Path series = root.resolve("mr");
+        Files.createDirectories(series);
+        try (var files = Files.list(org.samtune.testing.Fixtures.data("dicom/mr-series"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, series.resolve(f.getFileName()));
+            }
+        }
+        HttpResponse<String> r = c.post("/api/open", "{\"path\":\"mr\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Volume v = org.samtune.io.Dicom.readSeries(series);
+        assertThat(json(r).get("dims").toString()).isEqualTo("[" + v.nx() + "," + v.ny() + "," + v.nz() + "]");
+        HttpResponse<String> one = c.post("/api/open", "{\"path\":\"mr/brain_001.dcm\"}");
+        assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+        assertThat(json(one).get("dims").get(2).asInt()).isEqualTo(1);
     }
 
     @Test

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure speed and memory. See docs/bench.md.",
-        subcommands = {BenchCommand.Encoder.class})
+        subcommands = {BenchCommand.Encoder.class, BenchPromptCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -8,6 +8,7 @@ final class Verbs {
 
     static List<Object> all() {
         return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(),
-                new PredictCommand(), new InspectCommand(), new BenchCommand());
+                new PredictCommand(), new InspectCommand(), new BenchCommand(), new StudyCommand(),
+                new ReportCommand());
     }
 }

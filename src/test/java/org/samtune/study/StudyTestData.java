@@ -22,14 +22,14 @@ final class StudyTestData {
         return dir;
     }
 
-    /** Two compact strategies, two seeds, a very short training. */
+    /** Two decoder-only compact strategies (frozen encoder: cheap), two seeds, a very short training. */
     static String plan(String dataDir, String extraAxes) {
         return """
                 datasets:
                   - {name: synth, dir: %s}
                 strategies:
                   - {arch: compact, tune: decoder, method: vanilla}
-                  - {arch: compact, tune: encoder+decoder, method: adapter}
+                  - {arch: compact, tune: decoder, method: lora}
                 axes:
                   seeds: [0, 1]
                 %s

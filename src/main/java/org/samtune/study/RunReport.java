@@ -132,13 +132,11 @@ public final class RunReport {
             List<Map.Entry<String, Double>> ranked = new ArrayList<>();
             sliceDice.forEach((k, v) -> ranked.add(Map.entry(k, v[0] / v[1])));
             ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
-            List<Map.Entry<String, Double>> shown = new ArrayList<>();
-            for (int i = 0; i < Math.min(SHOWN, ranked.size()); i++) {
-                shown.add(ranked.get(i));
-            }
-            for (int i = Math.max(SHOWN, ranked.size() - SHOWN); i < ranked.size(); i++) {
-                shown.add(ranked.get(i));
-            }
+            // the best half (at most SHOWN) and the worst of the rest (at most SHOWN), each slice once
+            int bestCount = Math.min(SHOWN, (ranked.size() + 1) / 2);
+            int worstCount = Math.min(SHOWN, ranked.size() - bestCount);
+            List<Map.Entry<String, Double>> shown = new ArrayList<>(ranked.subList(0, bestCount));
+            shown.addAll(ranked.subList(ranked.size() - worstCount, ranked.size()));
             SegmentationDataset data = SegmentationDataset.open(test, folder, folder,
                     new SegmentationDataset.Options(c.targetMode(), c.numClasses(), true));
             Map<String, Integer> index = new LinkedHashMap<>();
@@ -160,7 +158,7 @@ public final class RunReport {
                 for (int p = 0; p < truth.length; p++) {
                     truth[p] = slice.labels()[p] & 0xff;
                 }
-                String which = i < Math.min(SHOWN, ranked.size()) ? "best" : "worst";
+                String which = i < bestCount ? "best" : "worst";
                 int width = Math.max(192, Math.min(320, slice.width() * 2));
                 page.figure(overlay(slice, truth), which + ": " + e.getKey() + " — ground truth", width);
                 page.figure(overlay(slice, pred), which + ": " + e.getKey() + " — prediction, Dice "

@@ -15,15 +15,16 @@ import org.samtune.train.TrainConfig;
 
 /**
  * {@code samtune study --dry-run}: the cells and an estimate of each one's time from a short measurement. For each
- * dataset × strategy, two short runs of the real training code ({@value #SHORT} and {@value #LONG} iterations,
- * no validation) give the time per iteration and the fixed cost (model building); a cell's estimate is
- * fixed cost + iterations × time per iteration, plus its validations and its test scoring counted as forward passes
- * (a third of an iteration per batch). An upper bound where training stops early (patience) or where a frozen
- * encoder's embeddings are cached after the first epoch (its later iterations are faster than the measured ones).
+ * dataset × strategy, two short runs of the real training code (no validation): one epoch, and two epochs (an
+ * epoch here is at most {@value #MAX_MEASURED} iterations). The second epoch's extra time is the steady time per
+ * iteration — after warm-up, and with a frozen encoder's embeddings served from the cache as in the real run — and
+ * the one-epoch run minus its iterations at that speed is the fixed cost (model building, first-epoch embeddings).
+ * A cell's estimate is fixed cost + iterations × time per iteration, plus its validations and its test scoring
+ * counted as forward passes (a third of an iteration per batch). An upper bound where training stops early.
  */
 public final class StudyEstimate {
-    static final int SHORT = 2;
-    static final int LONG = 6;
+    /** Iterations of a measured epoch at most (longer epochs are cut: no cache effect is measured then). */
+    static final int MAX_MEASURED = 12;
 
     /** One cell's estimate. */
     public record Line(StudyCell cell, long iterations, double seconds) {}
@@ -38,7 +39,7 @@ public final class StudyEstimate {
                 String key = c.dataset() + "/" + c.strategy().id();
                 double[] m = measured.get(key);
                 if (m == null) {
-                    progress.println("study: measuring " + key + " (" + SHORT + " and " + LONG + " iterations)");
+                    progress.println("study: measuring " + key + " (one and two short epochs)");
                     m = measure(c.config(), scratch.resolve("m" + measured.size()));
                     measured.put(key, m);
                 }
@@ -62,9 +63,11 @@ public final class StudyEstimate {
     private static double[] measure(TrainConfig c, Path dir) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         TrainConfig probe = c.toBuilder().valList("").outputDir(dir.toString()).build();
+        long perEpoch = Math.max(1, (long) Math.ceil(lines(Path.of(c.trainList())) / (double) c.batchSize()));
+        long first = Math.min(perEpoch, MAX_MEASURED);
+        long[] iters = {first, perEpoch <= MAX_MEASURED ? 2 * perEpoch : 2 * first};
         double[] t = new double[2];
         long slices = 0;
-        int[] iters = {SHORT, LONG};
         for (int k = 0; k < 2; k++) {
             Path run = dir.resolve("n" + iters[k]);
             long t0 = System.nanoTime();
@@ -73,8 +76,8 @@ public final class StudyEstimate {
             t[k] = (System.nanoTime() - t0) / 1e9;
             slices = o.trainSlices();
         }
-        double perIter = Math.max(0, (t[1] - t[0]) / (LONG - SHORT));
-        double fixed = Math.max(0, t[0] - SHORT * perIter);
+        double perIter = Math.max(0, (t[1] - t[0]) / (iters[1] - iters[0]));
+        double fixed = Math.max(0, t[0] - iters[0] * perIter);
         return new double[] {fixed, perIter, slices};
     }
 

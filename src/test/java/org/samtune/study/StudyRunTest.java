@@ -24,6 +24,42 @@ class StudyRunTest {
         return Study.run(plan, grid, out, Study.Options.defaults(), new PrintStream(new ByteArrayOutputStream()));
     }
 
+    /** A cell of {@code study} that has a resume checkpoint past its first iteration but is not finished. */
+    private static Path inTraining(Path study) throws java.io.IOException {
+        Path cells = study.resolve("cells");
+        if (!Files.isDirectory(cells)) {
+            return null;
+        }
+        try (var s = Files.walk(cells)) {
+            for (Path resume : s.filter(f -> f.getFileName().toString().equals("resume.safetensors")).toList()) {
+                Path cell = resume.getParent().getParent();
+                if (!Files.exists(cell.resolve("cell.yaml")) && iteration(resume) >= 1) {
+                    return cell;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long iteration(Path resume) {
+        try {
+            java.util.Map<String, String> meta = new java.util.HashMap<>();
+            org.samtune.checkpoint.Safetensors.readWithMetadata(resume, meta);
+            return Long.parseLong(meta.getOrDefault("iteration", "0"));
+        } catch (RuntimeException e) {
+            return 0; // being replaced at this moment
+        }
+    }
+
+    private Process launch(String... args) throws java.io.IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                "org.samtune.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("study-b.log").toFile())
+                .start();
+    }
+
     @Test
     void runsResumesRepeatsAndMoves() throws Exception {
         StudyTestData.write(dir.resolve("data"));
@@ -65,9 +101,23 @@ class StudyRunTest {
         run(planFile, a);
         assertThat(Files.readString(a.resolve("results.csv"))).isEqualTo(before);
 
-        // a second identical study gives an identical results.csv
+        // a second identical study, killed with SIGKILL in the middle of a cell's training and started again,
+        // gives an identical results.csv
         Path b = dir.resolve("b");
+        Process p = launch("study", "--plan", planFile.toString(), "--out", b.toString(), "--checkpoint-every", "1");
+        Path interrupted = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(20);
+        while (interrupted == null && System.nanoTime() < deadline && p.isAlive()) {
+            interrupted = inTraining(b);
+            Thread.sleep(50);
+        }
+        assertThat(p.isAlive()).as("the study was still training when killed").isTrue();
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+        p.waitFor();
+        assertThat(interrupted.resolve("cell.yaml")).doesNotExist();
+        assertThat(interrupted.resolve("checkpoints/resume.safetensors")).exists();
         run(planFile, b);
+        assertThat(interrupted.resolve("train.log")).content().contains("run resumed after iteration");
         assertThat(Files.readString(b.resolve("results.csv"))).isEqualTo(before);
         assertThat(Files.readString(b.resolve("ranking.csv"))).isEqualTo(Files.readString(a.resolve("ranking.csv")));
 

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "study", mixinStandardHelpOptions = true,
         description = {"Train and score a grid of strategies (plan.yaml), rank them with statistics, write a report.",
                 "Each cell is an ordinary run folder; the same command again skips finished cells and resumes an",
-                "interrupted one. Outputs: results.csv, ranking.csv, cells.csv, report.html. See docs/study.md."})
+                "interrupted one. Outputs: results.csv, ranking.csv, cells.csv, report.html. See docs/study.md.",
+                "Exit code 4 when a cell failed (recorded in cells.csv; the others ran)."})
 public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--plan", required = true, paramLabel = "plan.yaml", description = "the study plan (docs/study.md)")

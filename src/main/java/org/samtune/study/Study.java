@@ -57,6 +57,7 @@ public final class Study {
         long t0 = System.nanoTime();
         int finishedThisSession = 0;
         List<String> statusLines = new ArrayList<>();
+        int done = 0;
         for (int i = 0; i < cells.size(); i++) {
             StudyCell c = cells.get(i);
             Path dir = outDir.resolve(c.relativeDir());
@@ -64,6 +65,7 @@ public final class Study {
             if (before != null && CellStatus.DONE.equals(before.state()) && Files.isRegularFile(dir.resolve(TEST_METRICS))) {
                 out.printf(Locale.ROOT, "study: cell %d/%d %s: done before, skipped%n", i + 1, cells.size(), c.id());
                 statusLines.add(statusLine(c, before));
+                done++;
                 continue;
             }
             double elapsedMin = (System.nanoTime() - t0) / 60e9;
@@ -74,19 +76,30 @@ public final class Study {
             finishedThisSession++;
             if (CellStatus.FAILED.equals(after.state())) {
                 out.println("study: cell " + c.id() + " failed: " + after.error());
+            } else {
+                done++;
             }
             statusLines.add(statusLine(c, after));
+            // the tables so far: a long study can be looked at (and reported) while it runs
+            writeOutputs(grid, outDir, statusLines);
         }
-        writeCells(outDir, statusLines);
+        writeOutputs(grid, outDir, statusLines);
+        return new Summary(cells.size(), done, cells.size() - done, outDir.resolve(StudyResults.FILE),
+                outDir.resolve(Ranking.FILE), outDir.resolve(StudyReport.FILE));
+    }
+
+    /** cells.csv (cells not reached yet: pending), results.csv, ranking.csv and report.html of the done cells. */
+    private static void writeOutputs(StudyGrid grid, Path outDir, List<String> statusLines) {
+        List<String> lines = new ArrayList<>(statusLines);
+        for (int j = statusLines.size(); j < grid.cells().size(); j++) {
+            StudyCell c = grid.cells().get(j);
+            lines.add(statusLine(c, new CellStatus("pending", 0, -1, null)));
+        }
+        writeCells(outDir, lines);
         List<StudyResults.Row> rows = collect(grid, outDir);
-        Path results = outDir.resolve(StudyResults.FILE);
-        StudyResults.write(results, rows);
-        Ranking ranking = Ranking.compute(rows, Ranking.DEFAULT_BOOTSTRAP, Ranking.DEFAULT_SEED);
-        Path rankingFile = outDir.resolve(Ranking.FILE);
-        ranking.write(rankingFile);
-        Path report = StudyReport.write(outDir);
-        int done = (int) statusLines.stream().filter(l -> l.contains("," + CellStatus.DONE + ",")).count();
-        return new Summary(cells.size(), done, cells.size() - done, results, rankingFile, report);
+        StudyResults.write(outDir.resolve(StudyResults.FILE), rows);
+        Ranking.compute(rows, Ranking.DEFAULT_BOOTSTRAP, Ranking.DEFAULT_SEED).write(outDir.resolve(Ranking.FILE));
+        StudyReport.write(outDir);
     }
 
     /** Records the plan in a new study folder, or checks that an existing one holds the same plan. */

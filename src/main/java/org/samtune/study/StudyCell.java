@@ -17,6 +17,10 @@ public record StudyCell(String dataset, StrategyKey strategy, long seed, TrainCo
 
     /** The cell's folder relative to the study folder, '/'-separated (the same on every machine). */
     public String relativeDir() {
+        return relativeDir(dataset, strategy, seed);
+    }
+
+    static String relativeDir(String dataset, StrategyKey strategy, long seed) {
         return "cells/" + dataset + "/" + strategy.id() + "/seed" + seed;
     }
 

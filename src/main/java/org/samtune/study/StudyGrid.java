@@ -159,7 +159,7 @@ public final class StudyGrid {
     private static StudyCell cell(DatasetInfo d, StrategyKey key, long seed, TrainConfig base, String checkpoint,
                                   Path train, String source) {
         boolean prompted = !"none".equals(key.prompt());
-        String rel = "cells/" + d.name() + "/" + key.id() + "/seed" + seed;
+        String rel = StudyCell.relativeDir(d.name(), key, seed);
         try {
             TrainConfig.Builder b = base.toBuilder()
                     .arch(key.arch())

@@ -143,15 +143,19 @@ public final class StudyReport {
             List<String> lines = Study.read(cells).lines().toList();
             List<List<String>> t = new ArrayList<>();
             int failed = 0;
+            int pending = 0;
             for (int i = 1; i < lines.size(); i++) {
                 List<String> f = Csv.split(lines.get(i));
                 if (f.size() == 8) {
                     t.add(List.of(f.get(0), f.get(4), f.get(5), f.get(6), f.get(7)));
                     failed += CellStatus.FAILED.equals(f.get(4)) ? 1 : 0;
+                    pending += "pending".equals(f.get(4)) ? 1 : 0;
                 }
             }
             page.h(2, "Cells");
-            page.muted(t.size() + " cells, " + failed + " failed. Each is a run folder (config.yaml, metrics.csv,"
+            page.muted(t.size() + " cells, " + failed + " failed" + (pending > 0 ? ", " + pending
+                    + " not run yet (the study is still running or was stopped; the tables above cover the done"
+                    + " cells)" : "") + ". Each is a run folder (config.yaml, metrics.csv,"
                     + " training-curve.png, checkpoints/, test-metrics.csv); samtune report CELL makes its own page.");
             page.table("cells", List.of("cell", "state", "seconds", "RSS MB", "error"), t, 2, Set.of());
         }

@@ -8,6 +8,7 @@ final class Verbs {
 
     static List<Object> all() {
         return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new PretrainCommand(),
-                new EvalCommand(), new PredictCommand(), new ServeCommand(), new InspectCommand(), new BenchCommand());
+                new EvalCommand(), new PredictCommand(), new ServeCommand(), new StudyCommand(), new ReportCommand(),
+                new InspectCommand(), new BenchCommand());
     }
 }

@@ -53,7 +53,8 @@ public final class SamModels {
             sd = sd == null ? EncoderCheckpoint.encoderOf(enc) : EncoderCheckpoint.combine(sd, enc);
         }
         String detected = sd == null ? null : detectArch(sd);
-        Architecture requested = arch == null ? null : Architectures.get(arch, "--arch");
+        // "custom": a ViT of other shapes, configured from the checkpoint itself
+        Architecture requested = arch == null || "custom".equals(arch) ? null : Architectures.get(arch, "--arch");
         // compact is only ever trained here: a checkpoint gives it whatever tensors fit by key and shape
         if (requested != null && detected != null && !arch.equals(detected) && requested != Architectures.COMPACT) {
             throw new SamtuneException(checkpoint + ": checkpoint is " + detected + " but --arch asks for " + arch

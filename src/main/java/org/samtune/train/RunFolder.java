@@ -206,14 +206,14 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
-     * Removes what a start that failed before its first checkpoint wrote (config.yaml, metrics.csv, train.log, the
+     * Removes what a start that failed before its first checkpoint wrote (config.yaml, provenance.yaml, metrics.csv, train.log, the
      * curve, the checkpoints folder, and the folder itself if this start created it and nothing else is in it), so
      * that the same command can simply be run again. Closes the folder.
      */
     public void discard() {
         close();
         try {
-            for (String name : List.of(CONFIG, METRICS, LOG, CURVE)) {
+            for (String name : List.of(CONFIG, METRICS, LOG, CURVE, org.samtune.io.Provenance.FILE)) {
                 Files.deleteIfExists(dir.resolve(name));
             }
             Path ckpt = dir.resolve(RunCheckpoints.DIR);

@@ -103,10 +103,19 @@ public final class PredictCommand implements Callable<Integer> {
                 "outputs."})
     String decoderOutput;
 
+    @Option(names = "--image-size", paramLabel = "S",
+            description = {"Model input side, a multiple of 16 (vit_b/l/h): a checkpoint made for another size is",
+                "converted as finetune-SAM's load_from does. Default: the checkpoint's (with --run: the run's)."})
+    Integer imageSize;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        compute.apply();
         boolean volume = isVolume(image);
         if (run != null && (!volume || checkpoint != null)) {
             throw new SamtuneException("--run predicts volumes with a fine-tuned run; it takes no --checkpoint"
@@ -158,8 +167,8 @@ public final class PredictCommand implements Callable<Integer> {
         double[] b = box == null ? null : parseBox(box, w, h);
 
         PrintWriter o = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order, imageSize == null ? 0 : imageSize);
             SamPredictor.Prediction p;
             try (SamPredictor predictor = new SamPredictor(sam)) {
                 predictor.setImage(rgb);
@@ -208,8 +217,8 @@ public final class PredictCommand implements Callable<Integer> {
         if (run != null) {
             return predictVolumeWithRun(vol, sliceAxis, grey, o);
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order, imageSize == null ? 0 : imageSize);
             SamSliceSegmenter.Mode mode = decoderOutput == null ? SamSliceSegmenter.defaultMode(sam)
                     : switch (decoderOutput.toLowerCase(Locale.ROOT)) {
                         case "classes" -> SamSliceSegmenter.Mode.CLASSES;
@@ -238,8 +247,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     /** A run's model on every slice, with the run's own preprocessing (as `eval --run`). */
     private int predictVolumeWithRun(Volume vol, SliceAxis sliceAxis, Grey8 grey, PrintWriter o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            var model = org.samtune.train.TrainedModel.open(manager, run, "best", null);
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
+            var model = org.samtune.train.TrainedModel.open(manager, run, "best", null, imageSize == null ? 0 : imageSize);
             if (model.config().promptMode() != org.samtune.train.TrainConfig.PromptMode.NONE) {
                 throw new SamtuneException(run + ": trained with " + model.config().promptMode().id()
                         + " prompts; volume prediction segments without prompts (train with --prompt none)");

@@ -116,11 +116,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-embedding-cache", description = "recompute a frozen encoder's embeddings every epoch")
     boolean noCache;
 
+    @Option(names = "--image-size", paramLabel = "S",
+            description = "model input side, a multiple of 16 (vit_b/l/h, compact); a checkpoint made for another size is converted as finetune-SAM's load_from does (default 1024; compact 256)")
+    Integer imageSize;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Option(names = "--export-full", description = "also write checkpoints/full.safetensors: the whole state dict (finetune-SAM names)")
     boolean exportFull;
 
     @Override
     public Integer call() {
+        compute.apply();
         FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull);
         FineTuning.Outcome outcome;
         if (resume != null) {
@@ -176,12 +184,29 @@ public final class TrainCommand implements Callable<Integer> {
         if (valList != null) b.valList(valList.toString());
         TrainConfig draft = b.build();
         int[] sizes = inputSizes(draft.arch());
+        if (imageSize != null) {
+            sizes = sizedInput(draft.arch(), imageSize);
+        } else if (config != null && draft.arch().equals(TrainConfig.read(config).arch())) {
+            sizes = new int[] {draft.imageSize(), draft.outSize()};
+        }
         b.imageSize(sizes[0]).outSize(sizes[1]);
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
                 java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
                 + draft.method().id() + "-" + (draft.tune() == TrainConfig.Tune.DECODER ? "dec" : "encdec"));
         b.outputDir(run.toString());
         return b.build();
+    }
+
+    /** Input and decoder output sizes at {@code --image-size S}: S and S / 4 (4 × the S / 16 token grid). */
+    static int[] sizedInput(String arch, int size) {
+        if (size <= 0 || size % 16 != 0) {
+            throw new SamtuneException("--image-size: expected a positive multiple of 16 (the patch size), got " + size);
+        }
+        if ("vit_t".equals(arch) && size != 1024) {
+            throw new SamtuneException("--image-size: vit_t (MobileSAM's TinyViT) runs at 1024 only, got " + size
+                    + "; another input size needs vit_b, vit_l, vit_h or compact");
+        }
+        return new int[] {size, size / 4};
     }
 
     /** Model input and decoder output sizes of an architecture. */

@@ -67,7 +67,7 @@ public final class EncoderBenchmark {
     private EncoderBenchmark() {}
 
     public static Result run(Options o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             // the native library is loaded with the engine, i.e. once a manager exists
             if (o.threads() > 0) {
                 JniUtils.setNumThreads(o.threads());

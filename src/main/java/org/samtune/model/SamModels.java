@@ -46,6 +46,16 @@ public final class SamModels {
      */
     public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
                               long seed) {
+        return build(manager, arch, numClasses, order, checkpoint, seed, 0);
+    }
+
+    /**
+     * {@link #build(NDManager, String, int, BlockOrder, Path, long)} at input size {@code imageSize} (0: the
+     * checkpoint's, else the architecture's); a checkpoint made for another size is converted
+     * ({@link PositionResize}).
+     */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              long seed, int imageSize) {
         StateDict sd = checkpoint == null ? null : Checkpoints.load(checkpoint);
         String detected = sd == null ? null : detectArch(sd);
         if (arch != null && detected != null && !arch.equals(detected) && !"compact".equals(arch)) {
@@ -53,11 +63,12 @@ public final class SamModels {
                     + " (leave --arch out to use the checkpoint's architecture)");
         }
         String resolved = arch != null ? arch : detected != null ? detected : "vit_b";
-        Sam sam = create(manager, resolved, sd, numClasses, order);
+        Sam sam = create(manager, resolved, sd, numClasses, order, imageSize);
         sam.initialize(seed);
         if (sd == null) {
             return new Built(sam, resolved, null, sam.stateArrays().keySet(), null, null);
         }
+        sd = fitInputSize(sd, sam.config);
         LoadReport report = sam.loadStateDict(sd, false);
         Set<String> fresh = new LinkedHashSet<>(report.missing());
         report.mismatched().forEach(m -> fresh.add(m.key()));
@@ -66,6 +77,17 @@ public final class SamModels {
 
     /** An untrained model of the architecture (zero weights: call initialize or load). */
     public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order) {
+        return create(manager, arch, sd, numClasses, order, 0);
+    }
+
+    /** {@link #create(NDManager, String, StateDict, int, BlockOrder)} at input size {@code imageSize} (0: natural). */
+    public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order,
+                             int imageSize) {
+        if (imageSize > 0 && "vit_t".equals(arch) && imageSize != SamConfig.defaultPrompt().inputImageSize()) {
+            throw new SamtuneException("--image-size: vit_t (MobileSAM's TinyViT) runs at "
+                    + SamConfig.defaultPrompt().inputImageSize() + " only, got " + imageSize
+                    + "; another input size needs vit_b, vit_l, vit_h or compact");
+        }
         return switch (arch) {
             case "vit_t" -> {
                 SamConfig c = new SamConfig("vit_t", null, SamConfig.defaultPrompt(),
@@ -74,16 +96,40 @@ public final class SamModels {
             }
             case "vit_b", "vit_l", "vit_h" -> {
                 SamConfig base = sd != null ? SamConfig.infer(sd) : SamConfig.preset(arch);
-                yield Sam.build(manager, withClasses(base, numClasses).withBlockOrder(order));
+                yield Sam.build(manager, sized(withClasses(base, numClasses), imageSize).withBlockOrder(order));
             }
-            case "compact" -> Sam.build(manager, withClasses(compact(), numClasses).withBlockOrder(order));
+            case "compact" -> Sam.build(manager, sized(withClasses(compact(), numClasses), imageSize)
+                    .withBlockOrder(order));
             default -> {
                 if (sd != null && "custom".equals(arch)) {
-                    yield Sam.build(manager, withClasses(SamConfig.infer(sd), numClasses).withBlockOrder(order));
+                    yield Sam.build(manager, sized(withClasses(SamConfig.infer(sd), numClasses), imageSize)
+                            .withBlockOrder(order));
                 }
                 throw new SamtuneException("--arch: '" + arch + "' is not one of " + String.join(", ", ARCHS));
             }
         };
+    }
+
+    private static SamConfig sized(SamConfig c, int imageSize) {
+        return imageSize > 0 ? c.withImageSize(imageSize) : c;
+    }
+
+    /**
+     * {@code sd} converted to the model's input size when it holds the same ViT encoder made for another size
+     * (a different encoder is left to the loader, which reports its mismatched keys).
+     */
+    static StateDict fitInputSize(StateDict sd, SamConfig model) {
+        if (model.vit() == null || isTinyViT(sd) || !sd.contains("image_encoder.pos_embed")) {
+            return sd;
+        }
+        long[] pos = sd.get("image_encoder.pos_embed").shape();
+        boolean sameEncoder = pos.length == 4 && pos[3] == model.vit().embedDim()
+                && sd.contains("image_encoder.blocks." + (model.vit().depth() - 1) + ".norm1.weight")
+                && !sd.contains("image_encoder.blocks." + model.vit().depth() + ".norm1.weight");
+        if (!sameEncoder || pos[1] == model.vit().gridSize()) {
+            return sd;
+        }
+        return PositionResize.fit(sd, model.vit());
     }
 
     private static SamConfig withClasses(SamConfig c, int numClasses) {

@@ -73,7 +73,7 @@ public final class FineTuning {
     static SamModels.Built buildModel(NDManager manager, TrainConfig c, Path base) {
         SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
                 c.compat() == TrainConfig.Compat.FINETUNE_SAM ? BlockOrder.FINETUNE_SAM : BlockOrder.OFFICIAL,
-                base, c.seed());
+                base, c.seed(), c.imageSize());
         plan(c).apply(built.sam(), c.seed());
         return built;
     }
@@ -106,10 +106,12 @@ public final class FineTuning {
         TrainConfig c = run.config();
         Engine.getInstance().setRandomSeed((int) c.seed());
         TuningPlan plan = plan(c);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             Path base = c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
             SamModels.Built built = buildModel(manager, c, base);
             Sam sam = built.sam();
+            run.log("compute: " + org.samtune.model.nn.Compute.describe() + "; input " + c.imageSize() + "x"
+                    + c.imageSize());
             if (built.report() != null) {
                 run.log(built.report().describe(20));
             }

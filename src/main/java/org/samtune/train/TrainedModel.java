@@ -66,11 +66,22 @@ public final class TrainedModel {
      * @param baseOverride base checkpoint to use instead of the recorded path (e.g. the run moved machines), or null
      */
     public static Loaded open(NDManager manager, Path runDir, String which, Path baseOverride) {
+        return open(manager, runDir, which, baseOverride, 0);
+    }
+
+    /**
+     * {@link #open(NDManager, Path, String, Path)} at input size {@code imageSize} instead of the run's (0: the
+     * run's): base and tuned weights are converted as finetune-SAM's {@code load_from} does.
+     */
+    public static Loaded open(NDManager manager, Path runDir, String which, Path baseOverride, int imageSize) {
         Path config = runDir.resolve(RunFolder.CONFIG);
         if (!Files.isRegularFile(config)) {
             throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
         }
         TrainConfig c = TrainConfig.read(config);
+        if (imageSize > 0 && imageSize != c.imageSize()) {
+            c = c.toBuilder().imageSize(imageSize).outSize(imageSize / 4).build();
+        }
         Path weights = runDir.resolve(FineTuning.CHECKPOINTS).resolve(which + ".safetensors");
         if (!Files.isRegularFile(weights)) {
             throw new SamtuneException(runDir + ": no " + FineTuning.CHECKPOINTS + "/" + which
@@ -91,7 +102,11 @@ public final class TrainedModel {
                     + recorded + " this run was trained from (" + meta.get("base_checkpoint") + ")");
         }
         Sam sam = built.sam();
-        var report = sam.loadStateDict(new org.samtune.checkpoint.StateDict(tuned, weights.toString()), false);
+        var tunedDict = new org.samtune.checkpoint.StateDict(tuned, weights.toString());
+        if (sam.config.vit() != null) {
+            tunedDict = org.samtune.model.PositionResize.fit(tunedDict, sam.config.vit());
+        }
+        var report = sam.loadStateDict(tunedDict, false);
         if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
             throw new SamtuneException(weights + ": does not fit the model the run's config describes: "
                     + report.describe(5));

@@ -123,13 +123,20 @@ public final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @Option(names = "--embedding-cache", paramLabel = "DIR", description = "keep a frozen encoder's embeddings in this folder instead of RAM: shared by runs, seeds and processes, keyed by encoder weights, preprocessing and image, verified on read")
+    Path embeddingCache;
+
+    @Option(names = "--embedding-cache-size", paramLabel = "SIZE", defaultValue = "20G", description = "bound of the --embedding-cache folder (least recently used files go first): bytes or 500M, 20G, 1T (default ${DEFAULT-VALUE})")
+    String embeddingCacheSize;
+
     @Option(names = "--export-full", description = "also write checkpoints/full.safetensors: the whole state dict (finetune-SAM names)")
     boolean exportFull;
 
     @Override
     public Integer call() {
         compute.apply();
-        FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull);
+        FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull,
+                embeddingCache, parseBytes("--embedding-cache-size", embeddingCacheSize));
         FineTuning.Outcome outcome;
         if (resume != null) {
             outcome = FineTuning.resume(resume, options, System.out);
@@ -195,6 +202,25 @@ public final class TrainCommand implements Callable<Integer> {
                 + draft.method().id() + "-" + (draft.tune() == TrainConfig.Tune.DECODER ? "dec" : "encdec"));
         b.outputDir(run.toString());
         return b.build();
+    }
+
+    /** "123", "500M", "20G", "1.5T" (binary units) → bytes. */
+    static long parseBytes(String flag, String text) {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("I?B$", "");
+        long unit = 1;
+        if (!t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            unit = 1L << (10 * ("KMGT".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (v > 0 && v * unit < Long.MAX_VALUE) {
+                return (long) (v * unit);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SamtuneException(flag + ": expected a positive size such as 500M or 20G, got '" + text + "'");
     }
 
     /** Input and decoder output sizes at {@code --image-size S}: S and S / 4 (4 × the S / 16 token grid). */

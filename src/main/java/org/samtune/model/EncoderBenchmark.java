@@ -27,8 +27,10 @@ public final class EncoderBenchmark {
                 throw new SamtuneException("bench encoder --arch: expected vit_b, vit_l, vit_h or vit_t, got '"
                         + arch + "'");
             }
-            if (size <= 0 || size % 64 != 0) {
-                throw new SamtuneException("bench encoder --size: expected a positive multiple of 64, got " + size);
+            int multiple = arch.equals("vit_t") ? 64 : 16;
+            if (size <= 0 || size % multiple != 0) {
+                throw new SamtuneException("bench encoder --image-size: expected a positive multiple of " + multiple
+                        + " for " + arch + ", got " + size);
             }
             if (runs < 1 || matmulRuns < 1) {
                 throw new SamtuneException("bench encoder --runs: expected at least 1, got " + Math.min(runs,
@@ -120,7 +122,8 @@ public final class EncoderBenchmark {
         return ms;
     }
 
-    private static double matmulMs(NDManager manager, int n, int runs) {
+    /** Median milliseconds of an n×n @ n×n float32 matmul in {@code manager} (one warm-up, then {@code runs}). */
+    public static double matmulMs(NDManager manager, int n, int runs) {
         try (NDScope scope = new NDScope()) {
             NDArray a = manager.randomNormal(new Shape(n, n));
             NDArray b = manager.randomNormal(new Shape(n, n));

@@ -47,7 +47,13 @@ public final class FineTuning {
                           long valSlices, long trainableParameters, long totalParameters) {}
 
     /** Settings of the run that are not part of the reference's config. */
-    public record Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull) {
+    public record Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull,
+                          Path embeddingCacheDir, long embeddingCacheBytes) {
+        /** Embeddings cached in RAM (no cache folder). */
+        public Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull) {
+            this(checkpointEvery, cacheEmbeddings, maxIterations, exportFull, null, 0);
+        }
+
         public static Options defaults() {
             return new Options(50, true, 0, false);
         }
@@ -146,6 +152,15 @@ public final class FineTuning {
                     c.warmupIters(), c.valEvery(), c.patience(), c.seed(), compat, options.cacheEmbeddings(),
                     options.maxIterations(), options.checkpointEvery());
             Trainer trainer = new Trainer(sam, plan, settings, train, val, pipeline);
+            if (options.embeddingCacheDir() != null) {
+                if (trainer.embeddingsCacheable()) {
+                    trainer.useEmbeddingCache(DiskEmbeddingCache.forModel(options.embeddingCacheDir(),
+                            options.embeddingCacheBytes(), sam));
+                } else {
+                    run.log("embedding cache " + options.embeddingCacheDir() + " unused: embeddings are cached only "
+                            + "with a frozen encoder, no augmentation and --compat samtune");
+                }
+            }
 
             Path ckptDir = run.file(CHECKPOINTS);
             Map<String, String> baseMeta = baseMetadata(c, built, plan);
@@ -221,6 +236,9 @@ public final class FineTuning {
                         ? result.stopReason() + "; the last good checkpoint is " + ckptDir.resolve(LAST)
                         : result.stopReason();
                 run.log("stopped: " + reason);
+                if (trainer.embeddingsCacheable()) {
+                    run.log(trainer.embeddingCacheSummary());
+                }
                 trainer.close();
                 return new Outcome(run.dir(), reason, result.diverged(), end, train.size(),
                         val == null ? 0 : val.size(), sam.trainableParameterCount(), sam.parameterCount());

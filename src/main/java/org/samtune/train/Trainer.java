@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -69,8 +68,7 @@ public final class Trainer {
     private final SegmentationDataset val;
     private final SamplePipeline pipeline;
     private final DiceCeLoss loss = new DiceCeLoss();
-    private final NDManager cacheManager;
-    private final Map<Integer, NDArray> embeddingCache = new HashMap<>();
+    private EmbeddingCache embeddingCache;
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
                    SamplePipeline pipeline) {
@@ -80,7 +78,18 @@ public final class Trainer {
         this.train = train;
         this.val = val;
         this.pipeline = pipeline;
-        this.cacheManager = sam.manager().newSubManager();
+        this.embeddingCache = new MemoryEmbeddingCache(sam.manager());
+    }
+
+    /** Keeps frozen-encoder embeddings in {@code cache} (e.g. a {@link DiskEmbeddingCache}) instead of RAM. */
+    public void useEmbeddingCache(EmbeddingCache cache) {
+        embeddingCache.close();
+        embeddingCache = cache;
+    }
+
+    /** The cache's one-line account, for the run log. */
+    public String embeddingCacheSummary() {
+        return embeddingCache.describe();
     }
 
     public long iterationsPerEpoch() {
@@ -224,15 +233,9 @@ public final class Trainer {
         }
         List<NDArray> parts = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
-            NDArray cached = embeddingCache.get(indices[i]);
-            if (cached == null) {
-                NDArray e = sam.embedImages(images(m, List.of(samples.get(i))));
-                cached = e.duplicate();
-                NDScope.unregister(cached);
-                cached.attach(cacheManager);
-                embeddingCache.put(indices[i], cached);
-            }
-            parts.add(cached);
+            SamplePipeline.Sample sample = samples.get(i);
+            parts.add(embeddingCache.embedding(m, indices[i], sample.image(),
+                    () -> sam.embedImages(images(m, List.of(sample)))));
         }
         return parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
     }
@@ -374,9 +377,9 @@ public final class Trainer {
         return new ValidationStats(epoch, iteration, lossSum / Math.max(1, batches), dice, score, score > bestSoFar);
     }
 
-    /** Frees cached embeddings. */
+    /** Frees cached embeddings (a disk cache keeps its files). */
     public void close() {
-        cacheManager.close();
+        embeddingCache.close();
     }
 
     static int[] permutation(int n, long seed, int epoch) {

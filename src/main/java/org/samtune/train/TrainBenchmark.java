@@ -43,6 +43,10 @@ public final class TrainBenchmark {
                 throw new SamtuneException("bench train --arch: expected vit_b, vit_l, vit_h, vit_t or compact, got '"
                         + arch + "'");
             }
+            if (imageSize < 0 || imageSize % 16 != 0) {
+                throw new SamtuneException("bench train --image-size: expected a positive multiple of 16, got "
+                        + imageSize);
+            }
             if (batch < 1) {
                 throw new SamtuneException("bench train --batch: expected at least 1, got " + batch);
             }

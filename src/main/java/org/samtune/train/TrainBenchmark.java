@@ -83,14 +83,21 @@ public final class TrainBenchmark {
         return out;
     }
 
-    /** The run config a strategy trains with (finetune-SAM's defaults otherwise, two classes). */
+    /**
+     * The run config a strategy trains with: finetune-SAM's defaults (two classes; adapters / LoRA in encoder blocks
+     * 0, 1, 10, 11 of ViT-B/L/H, in every block or stage of vit_t and compact).
+     */
     static TrainConfig config(Options o) {
         int size = o.imageSize() > 0 ? o.imageSize() : "compact".equals(o.arch()) ? 256 : 1024;
         if (size % 16 != 0) {
             throw new SamtuneException("bench train --image-size: expected a positive multiple of 16, got " + size);
         }
-        return TrainConfig.builder().arch(o.arch()).tune(o.tune()).method(o.method()).batchSize(o.batch())
-                .seed(o.seed()).imageSize(size).outSize(size / 4).build();
+        TrainConfig.Builder b = TrainConfig.builder().arch(o.arch()).tune(o.tune()).method(o.method())
+                .batchSize(o.batch()).seed(o.seed()).imageSize(size).outSize(size / 4);
+        if (!List.of("vit_b", "vit_l", "vit_h").contains(o.arch())) {
+            b.encoderBlocks(List.of()); // the reference's blocks 0,1,10,11 exist in ViT-B/L/H only: here all of them
+        }
+        return b.build();
     }
 
     public static Result run(Options o) {

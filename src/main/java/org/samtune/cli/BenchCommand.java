@@ -3,10 +3,11 @@ package org.samtune.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.samtune.model.Architectures;
 import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.nn.Compute;
+import org.samtune.peft.TuningPlan;
 import org.samtune.train.TrainBenchmark;
-import org.samtune.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Measure speed and memory. See docs/bench.md.",
             "Without a subcommand: seconds per training step and peak memory of all six strategies on vit_b at",
             "256x256, batch 1 (a few minutes), beside a matmul measured in the same process."},
-        subcommands = {BenchCommand.Encoder.class, BenchCommand.Train.class})
+        subcommands = {BenchCommand.Encoder.class, BenchCommand.Train.class, BenchPromptCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -50,7 +51,7 @@ public final class BenchCommand implements Runnable {
                 "a float32 matmul's GFLOP/s in the same process, and peak memory."})
     static final class Encoder implements Callable<Integer> {
         @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "vit_b",
-                description = "vit_b | vit_l | vit_h | vit_t (default: ${DEFAULT-VALUE}).")
+                description = "vit_b | vit_l | vit_h | vit_t | compact (default: ${DEFAULT-VALUE}).")
         String arch;
 
         @Option(names = {"--image-size", "--size"}, paramLabel = "PX", defaultValue = "1024",
@@ -164,11 +165,12 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             compute.apply();
             PrintWriter o = spec.commandLine().getOut();
-            int size = imageSize != null ? imageSize : "compact".equals(arch) ? 256 : 1024;
+            int size = imageSize != null ? imageSize
+                    : Architectures.get(arch, "bench train --arch").inputSize();
             java.util.List<TrainBenchmark.Options> todo = new java.util.ArrayList<>();
             for (TrainBenchmark.Options s : TrainBenchmark.allStrategies(arch, size, batch, steps, seed)) {
-                if ((tune.equals("all") || s.tune() == TrainConfig.Tune.parse(tune))
-                        && (method.equals("all") || s.method() == TrainConfig.Method.parse(method))) {
+                if ((tune.equals("all") || s.tune() == TuningPlan.Tune.parse(tune))
+                        && (method.equals("all") || s.method() == TuningPlan.Method.parse(method))) {
                     todo.add(s);
                 }
             }

@@ -9,6 +9,9 @@ package org.samtune.train;
  * optimiser's initial lr {@code base/warmup}. So steps 0 and 1 both run at {@code base/warmup}, step {@code warmup}
  * is the first at {@code base}. {@code maxIter} is {@code epochs · batchesPerEpoch}. Without warm-up the rate is
  * constant.
+ *
+ * <p>{@link #warmupCosine} is MAE's schedule ({@code util/lr_sched.adjust_learning_rate}, set before each step):
+ * linear from 0 over the warm-up, then a half cosine from the base rate down to a minimum at the last step.
  */
 public final class LrSchedule {
     private static final double POLY_POWER = 0.9;
@@ -16,14 +19,41 @@ public final class LrSchedule {
     private final double baseLr;
     private final int warmupIters;
     private final long maxIters;
+    /** NaN for the reference's poly schedule; MAE's cosine floor otherwise. */
+    private final double cosineMinLr;
 
     private LrSchedule(double baseLr, int warmupIters, long maxIters) {
+        this(baseLr, warmupIters, maxIters, Double.NaN);
+    }
+
+    private LrSchedule(double baseLr, int warmupIters, long maxIters, double cosineMinLr) {
         if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + baseLr);
         }
         this.baseLr = baseLr;
         this.warmupIters = warmupIters;
         this.maxIters = maxIters;
+        this.cosineMinLr = cosineMinLr;
+    }
+
+    /**
+     * MAE's schedule per iteration: {@code base · step / warmupIters} during the warm-up (0 for the first step),
+     * then {@code minLr + (base − minLr) · ½ · (1 + cos(π · (step − warmupIters) / (totalIters − warmupIters)))}.
+     */
+    public static LrSchedule warmupCosine(double baseLr, int warmupIters, long totalIters, double minLr) {
+        if (warmupIters < 0 || totalIters <= warmupIters) {
+            throw new IllegalArgumentException("cosine schedule: expected 0 <= warm-up < total iterations, got "
+                    + warmupIters + " and " + totalIters);
+        }
+        if (!(minLr >= 0) || minLr > baseLr) {
+            throw new IllegalArgumentException("cosine schedule: minimum rate must be in [0, " + baseLr + "], got "
+                    + minLr);
+        }
+        return new LrSchedule(baseLr, warmupIters, totalIters, minLr);
+    }
+
+    private boolean isCosine() {
+        return !Double.isNaN(cosineMinLr);
     }
 
     /** A constant rate (the reference without {@code -if_warmup}). */
@@ -55,6 +85,13 @@ public final class LrSchedule {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }
+        if (isCosine()) {
+            if (step < warmupIters) {
+                return baseLr * step / warmupIters;
+            }
+            double t = Math.min(1.0, (step - warmupIters) / (double) (maxIters - warmupIters));
+            return cosineMinLr + (baseLr - cosineMinLr) * 0.5 * (1 + Math.cos(Math.PI * t));
+        }
         if (!hasWarmup()) {
             return baseLr;
         }
@@ -63,6 +100,9 @@ public final class LrSchedule {
 
     /** The reference's {@code lr_}: the rate it sets after the optimiser step of 0-based iteration {@code i}. */
     public double lrAfterStep(long i) {
+        if (isCosine()) {
+            return lrForStep(i + 1);
+        }
         if (!hasWarmup()) {
             return baseLr;
         }
@@ -77,6 +117,10 @@ public final class LrSchedule {
 
     @Override
     public String toString() {
+        if (isCosine()) {
+            return "warm-up " + warmupIters + " iterations then cosine decay to " + cosineMinLr + " at iteration "
+                    + maxIters + " from " + baseLr;
+        }
         return hasWarmup()
                 ? "warm-up " + warmupIters + " iterations then poly(0.9) decay over " + maxIters + " from " + baseLr
                 : "constant " + baseLr;

@@ -14,10 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.samtune.SamtuneException;
+import org.samtune.model.Architectures;
 import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Parameter;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 
 /**
@@ -36,13 +38,10 @@ import org.samtune.peft.TuningPlan;
 public final class TrainBenchmark {
 
     /** One strategy to measure. {@code steps} timed steps follow one untimed warm-up step. */
-    public record Options(String arch, TrainConfig.Tune tune, TrainConfig.Method method, int imageSize, int batch,
+    public record Options(String arch, TuningPlan.Tune tune, TuningPlan.Method method, int imageSize, int batch,
                           int steps, long seed) {
         public Options {
-            if (!List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact").contains(arch)) {
-                throw new SamtuneException("bench train --arch: expected vit_b, vit_l, vit_h, vit_t or compact, got '"
-                        + arch + "'");
-            }
+            Architectures.get(arch, "bench train --arch").requireSam("bench train");
             if (imageSize < 0 || imageSize % 16 != 0) {
                 throw new SamtuneException("bench train --image-size: expected a positive multiple of 16, got "
                         + imageSize);
@@ -75,8 +74,8 @@ public final class TrainBenchmark {
     /** The six strategies of the study: decoder / encoder+decoder × vanilla / adapter / LoRA. */
     public static List<Options> allStrategies(String arch, int imageSize, int batch, int steps, long seed) {
         List<Options> out = new ArrayList<>();
-        for (TrainConfig.Tune t : TrainConfig.Tune.values()) {
-            for (TrainConfig.Method m : TrainConfig.Method.values()) {
+        for (TuningPlan.Tune t : TuningPlan.Tune.values()) {
+            for (TuningPlan.Method m : TuningPlan.Method.values()) {
                 out.add(new Options(arch, t, m, imageSize, batch, steps, seed));
             }
         }
@@ -88,14 +87,15 @@ public final class TrainBenchmark {
      * 0, 1, 10, 11 of ViT-B/L/H, in every block or stage of vit_t and compact).
      */
     static TrainConfig config(Options o) {
-        int size = o.imageSize() > 0 ? o.imageSize() : "compact".equals(o.arch()) ? 256 : 1024;
-        if (size % 16 != 0) {
+        // 0: the architecture's input and decoder output sizes (the builder fills them in)
+        int size = o.imageSize();
+        if (size < 0 || size % 16 != 0) {
             throw new SamtuneException("bench train --image-size: expected a positive multiple of 16, got " + size);
         }
         TrainConfig.Builder b = TrainConfig.builder().arch(o.arch()).tune(o.tune()).method(o.method())
                 .batchSize(o.batch()).seed(o.seed()).imageSize(size).outSize(size / 4);
         if (!List.of("vit_b", "vit_l", "vit_h").contains(o.arch())) {
-            b.encoderBlocks(List.of()); // the reference's blocks 0,1,10,11 exist in ViT-B/L/H only: here all of them
+            b.encoderBlocks(EncoderBlocks.everyBlock()); // the reference's blocks 0,1,10,11 exist in ViT-B/L/H only: here all of them
         }
         return b.build();
     }
@@ -107,7 +107,7 @@ public final class TrainBenchmark {
         Engine.getInstance().setRandomSeed((int) o.seed());
         try (NDManager manager = Compute.newManager()) {
             Sam sam = FineTuning.buildModel(manager, c, null).sam();
-            TuningPlan plan = FineTuning.plan(c);
+            TuningPlan plan = c.plan();
             sam.train(true);
             if (!plan.updatesEncoder()) {
                 sam.imageEncoder().asModule().train(false); // as Trainer: a frozen encoder runs in eval mode

@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.TargetMode;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamConfig;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 
 /**
@@ -161,8 +163,8 @@ class DiskEmbeddingCacheTest {
     /** Losses of a 3-epoch decoder-only run; cache: "none" (recompute), "memory" or "disk". */
     private List<Double> trainLosses(Path data, String cache) throws Exception {
         boolean cacheEmbeddings = !cache.equals("none");
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.VANILLA, TuningPlan.Component.DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.DECODER, TuningPlan.Method.VANILLA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = Sam.build(m, SamConfig.tiny().withNumClasses(3).withBlockOrder(BlockOrder.OFFICIAL));
             sam.initialize(11);
@@ -172,7 +174,7 @@ class DiskEmbeddingCacheTest {
             var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE,
                     org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                     SamplePipeline.TargetResize.NEAREST, new Augmentation(Augmentation.Settings.off()));
-            var settings = new Trainer.Settings(3, 2, 2e-3, false, 0, 2, 20, 7L, false, cacheEmbeddings, 0, 0);
+            var settings = new Trainer.Settings(3, 2, 2e-3, false, 0, 2, 20, 7L, cacheEmbeddings, 0, 0);
             Trainer t = new Trainer(sam, plan, settings, train, null, pipe);
             if (cache.equals("disk")) {
                 lastDisk = DiskEmbeddingCache.forModel(dir.resolve("cache"), 1L << 30, sam);

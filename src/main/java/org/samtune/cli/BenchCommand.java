@@ -3,7 +3,11 @@ package org.samtune.cli;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.samtune.model.Architectures;
 import org.samtune.model.EncoderBenchmark;
+import org.samtune.model.nn.Compute;
+import org.samtune.peft.TuningPlan;
+import org.samtune.train.TrainBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -13,14 +17,30 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure speed and memory. See docs/bench.md.",
-        subcommands = {BenchCommand.Encoder.class, BenchPromptCommand.class})
+        description = {"Measure speed and memory. See docs/bench.md.",
+            "Without a subcommand: seconds per training step and peak memory of all six strategies on vit_b at",
+            "256x256, batch 1 (a few minutes), beside a matmul measured in the same process."},
+        subcommands = {BenchCommand.Encoder.class, BenchCommand.Train.class, BenchPromptCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        Train t = new Train();
+        t.compute = compute;
+        t.arch = "vit_b";
+        t.tune = "all";
+        t.method = "all";
+        t.imageSize = 256;
+        t.batch = 1;
+        t.steps = 2;
+        t.matmulSize = 2048;
+        t.matmulRuns = 3;
+        t.spec = spec;
+        t.call();
     }
 
     @Command(
@@ -34,17 +54,16 @@ public final class BenchCommand implements Runnable {
                 description = "vit_b | vit_l | vit_h | vit_t | compact (default: ${DEFAULT-VALUE}).")
         String arch;
 
-        @Option(names = "--size", paramLabel = "PX", defaultValue = "1024",
-                description = "Input side in pixels, a multiple of 64 (default: ${DEFAULT-VALUE}).")
+        @Option(names = {"--image-size", "--size"}, paramLabel = "PX", defaultValue = "1024",
+                description = "Input side in pixels, a multiple of 16 (vit_t: 64) (default: ${DEFAULT-VALUE}).")
         int size;
 
         @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
                 description = "Timed forward passes after one warm-up (default: ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--threads", paramLabel = "N",
-                description = "libtorch intra-op threads (default: libtorch's choice).")
-        Integer threads;
+        @picocli.CommandLine.Mixin
+        ComputeOptions compute = new ComputeOptions();
 
         @Option(names = "--matmul-size", paramLabel = "N", defaultValue = "2048",
                 description = "Reference matmul N×N @ N×N, float32 (default: ${DEFAULT-VALUE}).")
@@ -61,8 +80,9 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            compute.apply();
             EncoderBenchmark.Result r = EncoderBenchmark.run(new EncoderBenchmark.Options(arch, size, runs,
-                    threads == null ? 0 : threads, matmulSize, matmulRuns, seed));
+                    0, matmulSize, matmulRuns, seed));
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "encoder: %s %dx%d, %d parameters (random), %d threads%n", arch, size, size,
                     r.parameters(), r.threads());
@@ -84,13 +104,106 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
-        private static String loadAverage() {
+        static String loadAverage() {
             try {
                 String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
                 return f[0] + " " + f[1] + " " + f[2];
             } catch (java.io.IOException | RuntimeException e) {
                 return "unavailable";
             }
+        }
+    }
+
+    @Command(
+            name = "train",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {"Seconds per training step and peak resident memory of one strategy or all of them,",
+                "random weights and data, beside a float32 matmul measured in the same process. See docs/bench.md."})
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "vit_b",
+                description = "vit_b | vit_l | vit_h | vit_t | compact (default: ${DEFAULT-VALUE}).")
+        String arch;
+
+        @Option(names = "--tune", paramLabel = "WHAT", defaultValue = "all",
+                description = "decoder | encoder+decoder | all (default: ${DEFAULT-VALUE}).")
+        String tune;
+
+        @Option(names = "--method", paramLabel = "HOW", defaultValue = "all",
+                description = "vanilla | adapter | lora | all (default: ${DEFAULT-VALUE}).")
+        String method;
+
+        @Option(names = "--image-size", paramLabel = "S",
+                description = "Input side, a multiple of 16 (default: 1024; compact 256).")
+        Integer imageSize;
+
+        @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "1",
+                description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "3",
+                description = "Timed steps after one warm-up step (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--matmul-size", paramLabel = "N", defaultValue = "2048",
+                description = "Reference matmul N×N @ N×N, float32 (default: ${DEFAULT-VALUE}).")
+        int matmulSize;
+
+        @Option(names = "--matmul-runs", paramLabel = "N", defaultValue = "3",
+                description = "Timed matmuls after one warm-up (default: ${DEFAULT-VALUE}).")
+        int matmulRuns;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Weight and data seed.")
+        long seed;
+
+        @picocli.CommandLine.Mixin
+        ComputeOptions compute = new ComputeOptions();
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            compute.apply();
+            PrintWriter o = spec.commandLine().getOut();
+            int size = imageSize != null ? imageSize
+                    : Architectures.get(arch, "bench train --arch").inputSize();
+            java.util.List<TrainBenchmark.Options> todo = new java.util.ArrayList<>();
+            for (TrainBenchmark.Options s : TrainBenchmark.allStrategies(arch, size, batch, steps, seed)) {
+                if ((tune.equals("all") || s.tune() == TuningPlan.Tune.parse(tune))
+                        && (method.equals("all") || s.method() == TuningPlan.Method.parse(method))) {
+                    todo.add(s);
+                }
+            }
+            o.printf(Locale.ROOT, "bench train: %s %dx%d, batch %d, random weights and data, %s; %d timed steps "
+                    + "after 1 warm-up per strategy%n", arch, size, size, batch, Compute.describe(), steps);
+            double mmMs;
+            try (ai.djl.ndarray.NDManager m = Compute.newManager()) {
+                mmMs = EncoderBenchmark.matmulMs(m, matmulSize, matmulRuns);
+            }
+            double n = matmulSize;
+            double mmGflops = 2 * n * n * n / (mmMs * 1e6);
+            o.printf(Locale.ROOT, "matmul_gflops: %.2f (%dx%d @ %dx%d float32, median %.1f ms of %d)%n", mmGflops,
+                    matmulSize, matmulSize, matmulSize, matmulSize, mmMs, matmulRuns);
+            o.println("step_s: median seconds per step; cached_s: the same with cached embeddings (frozen encoder); "
+                    + "step_matmul: step_s x matmul GFLOP/s (load-independent cost); peak_rss_mb: VmHWM");
+            o.printf(Locale.ROOT, "%-26s %12s %9s %9s %12s %12s  %s%n", "strategy", "trainable", "step_s",
+                    "cached_s", "step_matmul", "peak_rss_mb", "steps_s");
+            o.flush();
+            for (TrainBenchmark.Options s : todo) {
+                TrainBenchmark.Result r = TrainBenchmark.run(s);
+                StringBuilder runs = new StringBuilder();
+                for (double t : r.stepSeconds()) {
+                    runs.append(String.format(Locale.ROOT, " %.2f", t));
+                }
+                o.printf(Locale.ROOT, "%-26s %12d %9.2f %9s %12.0f %12.0f %s%n", s.strategy(),
+                        r.trainableParameters(), r.medianStepSeconds(), Double.isNaN(r.cachedStepSeconds()) ? "-"
+                                : String.format(Locale.ROOT, "%.3f", r.cachedStepSeconds()),
+                        r.medianStepSeconds() * mmGflops, r.peakRssMb(), runs);
+                o.flush();
+            }
+            o.printf(Locale.ROOT, "loadavg: %s%n", Encoder.loadAverage());
+            o.flush();
+            return 0;
         }
     }
 }

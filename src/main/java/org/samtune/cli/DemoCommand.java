@@ -41,11 +41,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Option(names = "--study", description = "instead of one run: a small study (compact SAM strategies and the U-Nets, 2 seeds) with its report")
     boolean study;
 
     @Override
     public Integer call() {
+        compute.apply();
         Path colin = data != null ? data : home().resolve("data").resolve("colin27");
         for (String f : List.of("ch2.nii.gz", "aal.nii.gz", "aal.nii.txt")) {
             if (!Files.isRegularFile(colin.resolve(f))) {
@@ -91,12 +95,15 @@ public final class DemoCommand implements Callable<Integer> {
                     "--method", "adapter", "--encoder-blocks", "all", "--epochs",
                     Integer.toString(epochs != null ? epochs : 20), "--batch", "2", "--val-every", "2"));
         }
+        train.addAll(compute.flags());
         rc = step(train.toArray(String[]::new));
         if (rc != 0 && rc != 3) {
             return rc;
         }
-        rc = step("eval", "--run", run.toString(), "--data", dataset.resolve("test.csv").toString(),
-                "--out", dir.resolve("test-metrics.csv").toString());
+        List<String> eval = new ArrayList<>(List.of("eval", "--run", run.toString(), "--data",
+                dataset.resolve("test.csv").toString(), "--out", dir.resolve("test-metrics.csv").toString()));
+        eval.addAll(compute.flags());
+        rc = step(eval.toArray(String[]::new));
         System.out.printf("demo finished in %.1f min: dataset %s, run %s, test metrics %s%n",
                 (System.nanoTime() - t0) / 60e9, dataset, run, dir.resolve("test-metrics.csv"));
         return rc;

@@ -100,6 +100,10 @@ public final class EvalCommand implements Callable<Integer> {
         @Option(names = "--base", paramLabel = "CKPT", description = "The base checkpoint, if it moved since training.")
         Path base;
 
+        @Option(names = "--image-size", paramLabel = "S",
+                description = "Run the model at this input side (multiple of 16, vit_b/l/h) instead of the run's.")
+        Integer imageSize;
+
         @Option(names = "--low-res", description = "Score at the decoder's output size (finetune-SAM's 256²) instead of each image's original size.")
         boolean lowRes;
 
@@ -119,10 +123,14 @@ public final class EvalCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "Output%n")
     Outputs outputs = new Outputs();
 
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        compute.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (runInputs.run != null || runInputs.data != null) {
@@ -160,8 +168,9 @@ public final class EvalCommand implements Callable<Integer> {
         Path images = runInputs.imageFolder != null ? runInputs.imageFolder
                 : runInputs.data.toAbsolutePath().getParent();
         Path masks = runInputs.maskFolder != null ? runInputs.maskFolder : images;
-        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
-            var model = org.samtune.train.TrainedModel.open(manager, runInputs.run, runInputs.weights, runInputs.base);
+        try (ai.djl.ndarray.NDManager manager = org.samtune.model.nn.Compute.newManager()) {
+            var model = org.samtune.train.TrainedModel.open(manager, runInputs.run, runInputs.weights, runInputs.base,
+                    runInputs.imageSize == null ? 0 : runInputs.imageSize);
             var result = org.samtune.eval.RunEvaluator.evaluate(model, new org.samtune.eval.RunEvaluator.Options(
                     runInputs.data, images, masks, runInputs.lowRes, runInputs.keepEmpty, options));
             out.println("evaluated " + result.images() + " images of " + runInputs.data + " with " + model.weights()

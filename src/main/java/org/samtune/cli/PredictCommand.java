@@ -29,6 +29,7 @@ import org.samtune.model.Architectures;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
+import org.samtune.model.nn.Compute;
 import org.samtune.inference.SamPredictor;
 import org.samtune.inference.SamSliceSegmenter;
 import org.samtune.peft.Compat;
@@ -119,10 +120,19 @@ public final class PredictCommand implements Callable<Integer> {
                 "outputs."})
     String decoderOutput;
 
+    @Option(names = "--image-size", paramLabel = "S",
+            description = {"Model input side, a multiple of 16 (vit_b/l/h): a checkpoint made for another size is",
+                "converted as finetune-SAM's load_from does. Default: the checkpoint's (with --run: the run's)."})
+    Integer imageSize;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        compute.apply();
         boolean volume = VolumeFiles.isVolume(image);
         if (run != null && checkpoint != null) {
             throw new SamtuneException("predict: give --run RUN or --checkpoint CKPT, not both (a run names its own "
@@ -189,8 +199,8 @@ public final class PredictCommand implements Callable<Integer> {
         double[] b = box == null ? null : parseBox(box, w, h);
 
         PrintWriter o = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+        try (NDManager manager = Compute.newManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order, imageSize == null ? 0 : imageSize);
             SamPredictor.Prediction p;
             try (SamPredictor predictor = new SamPredictor(sam)) {
                 predictor.setImage(rgb);
@@ -240,8 +250,9 @@ public final class PredictCommand implements Callable<Integer> {
         int[] pointLabels = pointLabels(w, h);
         double[] b = box == null ? null : parseBox(box, w, h);
         PrintWriter o = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TrainedModel.Loaded model = TrainedModel.open(manager, run, "best", null);
+        try (NDManager manager = Compute.newManager()) {
+            TrainedModel.Loaded model = TrainedModel.open(manager, run, "best", null,
+                    imageSize == null ? 0 : imageSize);
             requirePromptsOfRun(model.config().promptMode(), xy != null, b != null);
             ModelInput in = model.input(rgb);
             if (xy != null || b != null) {
@@ -316,8 +327,8 @@ public final class PredictCommand implements Callable<Integer> {
         if (run != null) {
             return predictVolumeWithRun(vol, sliceAxis, grey, o);
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order);
+        try (NDManager manager = Compute.newManager()) {
+            Sam sam = PretrainedSam.load(manager, checkpoint, arch, order, imageSize == null ? 0 : imageSize);
             SamSliceSegmenter.Mode mode = decoderOutput == null ? SamSliceSegmenter.defaultMode(sam)
                     : switch (decoderOutput.toLowerCase(Locale.ROOT)) {
                         case "classes" -> SamSliceSegmenter.Mode.CLASSES;
@@ -346,8 +357,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     /** A run's model on every slice, with the run's own preprocessing (as `eval --run`). */
     private int predictVolumeWithRun(Volume vol, SliceAxis sliceAxis, Grey8 grey, PrintWriter o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            var model = TrainedModel.open(manager, run, "best", null);
+        try (NDManager manager = Compute.newManager()) {
+            var model = TrainedModel.open(manager, run, "best", null, imageSize == null ? 0 : imageSize);
             if (model.config().promptMode() != TrainConfig.PromptMode.NONE) {
                 throw new SamtuneException(run + ": trained with " + model.config().promptMode().id()
                         + " prompts; volume prediction segments without prompts (train with --prompt none)");

@@ -130,12 +130,27 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-embedding-cache", description = "recompute a frozen encoder's embeddings every epoch")
     boolean noCache;
 
+    @Option(names = "--image-size", paramLabel = "S",
+            description = "model input side, a multiple of 16 (vit_b/l/h, compact); a checkpoint made for another size is converted as finetune-SAM's load_from does (default 1024; compact 256)")
+    Integer imageSize;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
+    @Option(names = "--embedding-cache", paramLabel = "DIR", description = "keep a frozen encoder's embeddings in this folder instead of RAM: shared by runs, seeds and processes, keyed by encoder weights, preprocessing and image, verified on read")
+    Path embeddingCache;
+
+    @Option(names = "--embedding-cache-size", paramLabel = "SIZE", defaultValue = "20G", description = "bound of the --embedding-cache folder (least recently used files go first): bytes or 500M, 20G, 1T (default ${DEFAULT-VALUE})")
+    String embeddingCacheSize;
+
     @Option(names = "--export-full", description = "also write checkpoints/full.safetensors: the whole state dict (finetune-SAM names)")
     boolean exportFull;
 
     @Override
     public Integer call() {
-        FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull);
+        compute.apply();
+        FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull,
+                embeddingCache, parseBytes("--embedding-cache-size", embeddingCacheSize));
         FineTuning.Outcome outcome;
         if (resume != null) {
             outcome = FineTuning.resume(resume, options, System.out);
@@ -213,10 +228,47 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainConfig draft = b.build();
+        if (imageSize != null) {
+            // --image-size S: S and S / 4 instead of the architecture's input and decoder output sizes
+            int[] sizes = sizedInput(draft.arch(), imageSize);
+            b.imageSize(sizes[0]).outSize(sizes[1]);
+        }
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
                 java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
                 + draft.plan().method().id() + "-" + (draft.plan().updatesEncoder() ? "encdec" : "dec"));
         b.outputDir(run.toString());
         return b.build();
+    }
+
+    /** "123", "500M", "20G", "1.5T" (binary units) → bytes. */
+    static long parseBytes(String flag, String text) {
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("I?B$", "");
+        long unit = 1;
+        if (!t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            unit = 1L << (10 * ("KMGT".indexOf(t.charAt(t.length() - 1)) + 1));
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (v > 0 && v * unit < Long.MAX_VALUE) {
+                return (long) (v * unit);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SamtuneException(flag + ": expected a positive size such as 500M or 20G, got '" + text + "'");
+    }
+
+    /** Input and decoder output sizes at {@code --image-size S}: S and S / 4 (4 × the S / 16 token grid). */
+    static int[] sizedInput(String arch, int size) {
+        if (size <= 0 || size % 16 != 0) {
+            throw new SamtuneException("--image-size: expected a positive multiple of 16 (the patch size), got " + size);
+        }
+        if (org.samtune.model.Architectures.VIT_T.name().equals(arch)
+                && size != org.samtune.model.Architectures.VIT_T.inputSize()) {
+            throw new SamtuneException("--image-size: vit_t (MobileSAM's TinyViT) runs at " + org.samtune.model.Architectures.VIT_T.inputSize() + " only, got " + size
+                    + "; another input size needs vit_b, vit_l, vit_h or compact");
+        }
+        return new int[] {size, size / 4};
     }
 }

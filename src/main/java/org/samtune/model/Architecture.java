@@ -40,8 +40,9 @@ public record Architecture(String name, String description, Family family, int i
          * @param checkpoint the state dict the weights will come from, or null (some entries read shapes off it)
          * @param numClasses output channels including background; 0 keeps the checkpoint's three multimask outputs
          * @param order      encoder block order (finetune-SAM's differs from official SAM's)
+         * @param imageSize  input side in pixels ({@code --image-size}); 0: the architecture's (or checkpoint's)
          */
-        Sam create(NDManager manager, StateDict checkpoint, int numClasses, BlockOrder order);
+        Sam create(NDManager manager, StateDict checkpoint, int numClasses, BlockOrder order, int imageSize);
     }
 
     public Architecture {
@@ -77,6 +78,11 @@ public record Architecture(String name, String description, Family family, int i
 
     /** An untrained model of this architecture. */
     public Sam create(NDManager manager, StateDict checkpoint, int numClasses, BlockOrder order) {
-        return requireSam("build").factory.create(manager, checkpoint, numClasses, order);
+        return create(manager, checkpoint, numClasses, order, 0);
+    }
+
+    /** An untrained model of this architecture at input size {@code imageSize} (0: the natural one). */
+    public Sam create(NDManager manager, StateDict checkpoint, int numClasses, BlockOrder order, int imageSize) {
+        return requireSam("build").factory.create(manager, checkpoint, numClasses, order, imageSize);
     }
 }

@@ -27,15 +27,23 @@ public final class Architectures {
      */
     public static final Architecture VIT_T = new Architecture("vit_t", "MobileSAM TinyViT (mobile_sam.pt)",
             Architecture.Family.SAM, 1024, 256, 3, List.of(0, 1),
-            (m, sd, classes, order) -> new Sam(m, new TinyViT(m, TinyViTConfig.vitT()), new SamConfig("vit_t", null,
-                    SamConfig.defaultPrompt(), SamConfig.defaultDecoder(classes > 0 ? classes : 3))),
+            (m, sd, classes, order, imageSize) -> {
+                if (imageSize > 0 && imageSize != SamConfig.defaultPrompt().inputImageSize()) {
+                    throw new SamtuneException("--image-size: vit_t (MobileSAM's TinyViT) runs at "
+                            + SamConfig.defaultPrompt().inputImageSize() + " only, got " + imageSize
+                            + "; another input size needs vit_b, vit_l, vit_h or compact");
+                }
+                return new Sam(m, new TinyViT(m, TinyViTConfig.vitT()), new SamConfig("vit_t", null,
+                        SamConfig.defaultPrompt(), SamConfig.defaultDecoder(classes > 0 ? classes : 3)));
+            },
             SamModels::isTinyViT);
 
     /** The demo's small SAM ({@link SamModels#compact()}), trained from scratch; no released checkpoint. */
     public static final Architecture COMPACT = new Architecture("compact",
             "compact SAM for CPU demos (256² input, 6-block ViT, trained from scratch)", Architecture.Family.SAM,
             256, 64, 6, List.of(0, 1, 4, 5),
-            (m, sd, classes, order) -> Sam.build(m, withClasses(SamModels.compact(), classes).withBlockOrder(order)),
+            (m, sd, classes, order, imageSize) -> Sam.build(m, sized(withClasses(SamModels.compact(), classes),
+                    imageSize).withBlockOrder(order)),
             sd -> false);
 
     /** In the order {@code --help} lists them. */
@@ -43,11 +51,17 @@ public final class Architectures {
 
     private static Architecture sam(String name, String description, int depth, List<Integer> defaultBlocks) {
         return new Architecture(name, description, Architecture.Family.SAM, 1024, 256, depth, defaultBlocks,
-                (m, sd, classes, order) -> Sam.build(m, withClasses(
+                (m, sd, classes, order, imageSize) -> Sam.build(m, sized(withClasses(
                         sd != null && EncoderCheckpoint.holds(sd) == EncoderCheckpoint.Holds.WHOLE_SAM
-                                ? SamConfig.infer(sd) : SamConfig.preset(name), classes).withBlockOrder(order)),
+                                ? SamConfig.infer(sd) : SamConfig.preset(name), classes), imageSize)
+                        .withBlockOrder(order)),
                 sd -> !SamModels.isTinyViT(sd) && sd.contains("image_encoder.pos_embed")
                         && name.equals(SamConfig.infer(sd).arch()));
+    }
+
+    /** {@code c} at input size {@code imageSize} (0: its own). */
+    static SamConfig sized(SamConfig c, int imageSize) {
+        return imageSize > 0 ? c.withImageSize(imageSize) : c;
     }
 
     private static SamConfig withClasses(SamConfig c, int numClasses) {

@@ -23,8 +23,10 @@ public final class EncoderBenchmark {
     public record Options(String arch, int size, int runs, int threads, int matmulSize, int matmulRuns, long seed) {
         public Options {
             Architectures.get(arch, "bench encoder --arch").requireSam("bench encoder");
-            if (size <= 0 || size % 64 != 0) {
-                throw new SamtuneException("bench encoder --size: expected a positive multiple of 64, got " + size);
+            int multiple = arch.equals(Architectures.VIT_T.name()) ? 64 : 16;
+            if (size <= 0 || size % multiple != 0) {
+                throw new SamtuneException("bench encoder --image-size: expected a positive multiple of " + multiple
+                        + " for " + arch + ", got " + size);
             }
             if (runs < 1 || matmulRuns < 1) {
                 throw new SamtuneException("bench encoder --runs: expected at least 1, got " + Math.min(runs,
@@ -63,7 +65,7 @@ public final class EncoderBenchmark {
     private EncoderBenchmark() {}
 
     public static Result run(Options o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             // the native library is loaded with the engine, i.e. once a manager exists
             if (o.threads() > 0) {
                 JniUtils.setNumThreads(o.threads());
@@ -117,7 +119,8 @@ public final class EncoderBenchmark {
         return ms;
     }
 
-    private static double matmulMs(NDManager manager, int n, int runs) {
+    /** Median milliseconds of an n×n @ n×n float32 matmul in {@code manager} (one warm-up, then {@code runs}). */
+    public static double matmulMs(NDManager manager, int n, int runs) {
         try (NDScope scope = new NDScope()) {
             NDArray a = manager.randomNormal(new Shape(n, n));
             NDArray b = manager.randomNormal(new Shape(n, n));

@@ -117,7 +117,7 @@ public final class EncoderCheckpoint {
         if (SamModels.isTinyViT(encoder)) {
             return "vit_t";
         }
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (ai.djl.ndarray.NDManager m = org.samtune.model.nn.Compute.newManager()) {
             for (String a : List.of("vit_b", "vit_l", "vit_h", "compact")) {
                 SamConfig c = a.equals("compact") ? SamModels.compact() : SamConfig.preset(a);
                 Sam sam = Sam.buildShapesOnly(m, c);

@@ -132,6 +132,32 @@ public record SamConfig(String arch, ViT vit, Prompt prompt, Decoder decoder) {
         return new SamConfig(arch, vit.withBlockOrder(order), prompt, decoder);
     }
 
+    /**
+     * The same model at another square input size: the encoder's token grid, the prompt encoder's embedding size
+     * and mask-input size follow (S / patch, 4·S / patch); weights made for another size go through
+     * {@link PositionResize}. Windowed blocks keep their window.
+     *
+     * @throws SamtuneException when {@code size} is not a positive multiple of the patch size (16)
+     */
+    public SamConfig withImageSize(int size) {
+        if (vit == null) {
+            throw new SamtuneException("--image-size: " + arch + " (MobileSAM's TinyViT) runs at "
+                    + prompt.inputImageSize + " only; another input size needs a ViT (vit_b, vit_l, vit_h, compact)");
+        }
+        if (size <= 0 || size % vit.patchSize != 0) {
+            throw new SamtuneException("--image-size: expected a positive multiple of " + vit.patchSize
+                    + " (the patch size), got " + size);
+        }
+        if (size == vit.imgSize && size == prompt.inputImageSize) {
+            return this;
+        }
+        ViT v = new ViT(size, vit.patchSize, vit.inChans, vit.embedDim, vit.depth, vit.numHeads, vit.mlpRatio,
+                vit.outChans, vit.qkvBias, vit.useAbsPos, vit.useRelPos, vit.windowSize, vit.globalAttnIndexes,
+                vit.blockOrder);
+        Prompt p = new Prompt(prompt.embedDim, size / vit.patchSize, size, prompt.maskInChans);
+        return new SamConfig(arch, v, p, decoder);
+    }
+
     /** Side of the square model input. */
     public int imgSize() {
         return prompt.inputImageSize;

@@ -37,7 +37,17 @@ public final class SamModels {
      */
     public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
                               long seed) {
-        return build(manager, arch, numClasses, order, checkpoint, null, seed);
+        return build(manager, arch, numClasses, order, checkpoint, null, seed, 0);
+    }
+
+    /**
+     * {@link #build(NDManager, String, int, BlockOrder, Path, long)} at input size {@code imageSize} (0: the
+     * checkpoint's, else the architecture's); a checkpoint made for another size is converted
+     * ({@link PositionResize}).
+     */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              long seed, int imageSize) {
+        return build(manager, arch, numClasses, order, checkpoint, null, seed, imageSize);
     }
 
     /**
@@ -47,6 +57,12 @@ public final class SamModels {
      */
     public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
                               Path encoderFrom, long seed) {
+        return build(manager, arch, numClasses, order, checkpoint, encoderFrom, seed, 0);
+    }
+
+    /** All of the above: {@code encoderFrom} (or null) and input size {@code imageSize} (0: natural). */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              Path encoderFrom, long seed, int imageSize) {
         StateDict sd = checkpoint == null ? null : EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint));
         if (encoderFrom != null) {
             StateDict enc = Checkpoints.load(encoderFrom);
@@ -61,11 +77,12 @@ public final class SamModels {
                     + " (leave --arch out to use the checkpoint's architecture)");
         }
         String resolved = arch != null ? arch : detected != null ? detected : Architectures.VIT_B.name();
-        Sam sam = create(manager, resolved, sd, numClasses, order);
+        Sam sam = create(manager, resolved, sd, numClasses, order, imageSize);
         sam.initialize(seed);
         if (sd == null) {
             return new Built(sam, resolved, null, sam.stateArrays().keySet(), null, null);
         }
+        sd = fitInputSize(sd, sam.config);
         if (encoderFrom != null) {
             EncoderCheckpoint.requireFits(sam, sd, resolved);
         }
@@ -78,11 +95,36 @@ public final class SamModels {
 
     /** An untrained model of the architecture (zero weights: call initialize or load). */
     public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order) {
+        return create(manager, arch, sd, numClasses, order, 0);
+    }
+
+    /** {@link #create(NDManager, String, StateDict, int, BlockOrder)} at input size {@code imageSize} (0: natural). */
+    public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order,
+                             int imageSize) {
         if (sd != null && "custom".equals(arch)) {
             SamConfig c = SamConfig.infer(sd);
-            return Sam.build(manager, (numClasses > 0 ? c.withNumClasses(numClasses) : c).withBlockOrder(order));
+            return Sam.build(manager, Architectures.sized(numClasses > 0 ? c.withNumClasses(numClasses) : c,
+                    imageSize).withBlockOrder(order));
         }
-        return Architectures.get(arch, "--arch").create(manager, sd, numClasses, order);
+        return Architectures.get(arch, "--arch").create(manager, sd, numClasses, order, imageSize);
+    }
+
+    /**
+     * {@code sd} converted to the model's input size when it holds the same ViT encoder made for another size
+     * (a different encoder is left to the loader, which reports its mismatched keys).
+     */
+    static StateDict fitInputSize(StateDict sd, SamConfig model) {
+        if (model.vit() == null || isTinyViT(sd) || !sd.contains("image_encoder.pos_embed")) {
+            return sd;
+        }
+        long[] pos = sd.get("image_encoder.pos_embed").shape();
+        boolean sameEncoder = pos.length == 4 && pos[3] == model.vit().embedDim()
+                && sd.contains("image_encoder.blocks." + (model.vit().depth() - 1) + ".norm1.weight")
+                && !sd.contains("image_encoder.blocks." + model.vit().depth() + ".norm1.weight");
+        if (!sameEncoder || pos[1] == model.vit().gridSize()) {
+            return sd;
+        }
+        return PositionResize.fit(sd, model.vit());
     }
 
     /**

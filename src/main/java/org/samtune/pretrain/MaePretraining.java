@@ -88,7 +88,7 @@ public final class MaePretraining {
             throw new SamtuneException(runDir + ": already holds a run (" + RunFolder.CONFIG + " or "
                     + RunFolder.METRICS + " exists); choose a new output folder or resume this one");
         }
-        try (NDManager probe = NDManager.newBaseManager()) {
+        try (NDManager probe = org.samtune.model.nn.Compute.newManager()) {
             // a checkpoint that does not fit is reported before any slicing
             buildSam(probe, c).sam();
         }
@@ -204,7 +204,7 @@ public final class MaePretraining {
     private static Outcome execute(RunFolder run, MaeConfig c, List<Path> images, TrainState resumedState,
                                    Map<String, TensorData> resumedTensors, Options options, PrintStream out) {
         Engine.getInstance().setRandomSeed((int) c.seed());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             SamModels.Built built = buildSam(manager, c);
             Sam sam = built.sam();
             if (built.report() != null) {

@@ -87,7 +87,7 @@ public final class PromptLatency {
     }
 
     public static Result run(Options o) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             if (o.threads() > 0) {
                 JniUtils.setNumThreads(o.threads());
             }

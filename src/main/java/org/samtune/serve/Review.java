@@ -161,7 +161,7 @@ final class Review implements AutoCloseable {
         }
         if (!abs.equals(loadedRun)) {
             close();
-            NDManager m = NDManager.newBaseManager();
+            NDManager m = org.samtune.model.nn.Compute.newManager();
             try {
                 loaded = TrainedModel.open(m, abs, "best", null);
             } catch (RuntimeException e) {

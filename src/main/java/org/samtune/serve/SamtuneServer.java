@@ -90,7 +90,7 @@ public final class SamtuneServer implements AutoCloseable {
         this.accessToken = options.loopback() ? null : randomHex(random, 24);
         this.csrfToken = randomHex(random, 24);
         this.embeddings = new EmbeddingCache(options.embeddingCache());
-        this.manager = NDManager.newBaseManager();
+        this.manager = org.samtune.model.nn.Compute.newManager();
         try {
             TrainedModel.Loaded r = null;
             if (options.run() != null) {

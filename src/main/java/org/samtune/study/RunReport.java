@@ -102,7 +102,7 @@ public final class RunReport {
 
     private static void testSection(HtmlPage page, Path runDir, TrainConfig c, Path test, Path base) {
         Path folder = test.toAbsolutePath().getParent();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             TrainedModel.Loaded model = TrainedModel.open(manager, runDir, "best", base);
             RunEvaluator.Result result = RunEvaluator.evaluate(model, new RunEvaluator.Options(test, folder, folder,
                     false, false, MetricOptions.DEFAULT));

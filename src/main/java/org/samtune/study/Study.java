@@ -181,7 +181,7 @@ public final class Study {
     static MetricsTable evaluate(Path dir, StudyCell c, StudyPlan.Evaluation e) {
         MetricOptions metrics = MetricOptions.DEFAULT.withNsdToleranceMm(e.nsdMmOrDefault());
         Path images = c.testList().toAbsolutePath().getParent();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
             TrainedModel.Loaded model = TrainedModel.open(manager, dir, e.weightsOrDefault(), null);
             return RunEvaluator.evaluate(model, new RunEvaluator.Options(c.testList(), images, images,
                     e.lowResOrDefault(), e.keepEmptyOrDefault(), metrics)).table();

@@ -11,6 +11,7 @@ import org.samtune.SamtuneException;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
+import org.samtune.model.nn.Compute;
 import org.samtune.peft.TuningPlan;
 
 /**
@@ -35,7 +36,13 @@ public final class FineTuning {
                           double bestDice, double seconds, Path bestCheckpoint) {}
 
     /** Settings of the run that are not part of the reference's config. */
-    public record Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull) {
+    public record Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull,
+                          Path embeddingCacheDir, long embeddingCacheBytes) {
+        /** Embeddings cached in RAM (no cache folder). */
+        public Options(int checkpointEvery, boolean cacheEmbeddings, long maxIterations, boolean exportFull) {
+            this(checkpointEvery, cacheEmbeddings, maxIterations, exportFull, null, 0);
+        }
+
         public static Options defaults() {
             return new Options(50, true, 0, false);
         }
@@ -51,14 +58,14 @@ public final class FineTuning {
     static SamModels.Built buildModel(NDManager manager, TrainConfig c, Path base) {
         SamModels.Built built = SamModels.build(manager, c.arch(), c.numClasses(),
                 c.plan().quirks().blockOrder(), base, c.encoderFrom().isEmpty() ? null : Path.of(c.encoderFrom()),
-                c.seed());
+                c.seed(), c.imageSize());
         c.plan().apply(built.sam(), c.seed());
         return built;
     }
 
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = Compute.newManager()) {
             Setup setup = setUp(manager, config);
             RunFolder run = RunFolder.create(runDir, config);
             boolean ok = false;
@@ -84,7 +91,7 @@ public final class FineTuning {
     public static Outcome resume(Path runDir, Options options, PrintStream out) {
         RunCheckpoints.Resumed resumed = RunCheckpoints.of(runDir).readResume();
         TrainConfig config = TrainConfig.read(runDir.resolve(RunFolder.CONFIG));
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = Compute.newManager();
              RunFolder run = RunFolder.resume(runDir, resumed.state().iteration())) {
             RunProvenance.record(run, true);
             Setup setup = setUp(manager, config);
@@ -149,6 +156,7 @@ public final class FineTuning {
         long started = System.nanoTime();
         TrainConfig c = setup.config();
         Sam sam = setup.sam();
+        run.log("compute: " + Compute.describe() + "; input " + c.imageSize() + "x" + c.imageSize());
         if (setup.built().report() != null) {
             run.log(setup.built().report().describe(20));
         }
@@ -164,6 +172,15 @@ public final class FineTuning {
         try (Trainer trainer = new Trainer(sam, c.plan(), settings, setup.train(), setup.val(), setup.pipeline());
              AdamW optimizer = new AdamW(sam.namedParameters(), c.lr(), AdamW.BETA1, AdamW.BETA2, AdamW.EPS,
                      c.weightDecay())) {
+            if (options.embeddingCacheDir() != null) {
+                if (trainer.embeddingsCacheable()) {
+                    trainer.useEmbeddingCache(DiskEmbeddingCache.forModel(options.embeddingCacheDir(),
+                            options.embeddingCacheBytes(), sam));
+                } else {
+                    run.log("embedding cache " + options.embeddingCacheDir() + " unused: embeddings are cached only "
+                            + "with a frozen encoder, no augmentation and --compat samtune");
+                }
+            }
             TrainState start = TrainState.start();
             if (resumed != null) {
                 RunCheckpoints.restore(resumed, sam, optimizer);
@@ -171,6 +188,9 @@ public final class FineTuning {
             }
             announce(run, setup, trainer, out);
             Trainer.Result result = train(run, trainer, optimizer, start, checkpoints, content, out);
+            if (trainer.embeddingsCacheable()) {
+                run.log(trainer.embeddingCacheSummary());
+            }
             return finish(run, setup, result, optimizer, checkpoints, content, options,
                     (System.nanoTime() - started) / 1e9);
         }

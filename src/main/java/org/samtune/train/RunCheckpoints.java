@@ -12,6 +12,7 @@ import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
+import org.samtune.model.PositionResize;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Module;
@@ -232,9 +233,16 @@ public final class RunCheckpoints {
             }
         }
 
-        /** Loads the tensors into a model built from the run's config, refusing any that do not fit. */
+        /**
+         * Loads the tensors into a model built from the run's config, refusing any that do not fit; a model at
+         * another input size ({@code --image-size}) gets them converted ({@link PositionResize}).
+         */
         public void loadInto(Sam sam) {
-            var report = sam.loadStateDict(new StateDict(tensors, file.toString()), false);
+            StateDict tuned = new StateDict(tensors, file.toString());
+            if (sam.config.vit() != null) {
+                tuned = PositionResize.fit(tuned, sam.config.vit());
+            }
+            var report = sam.loadStateDict(tuned, false);
             if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
                 throw new SamtuneException(file + ": does not fit the model the run's config describes: "
                         + report.describe(5));

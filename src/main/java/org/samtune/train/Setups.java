@@ -65,7 +65,7 @@ public final class Setups {
     /** Keys and shapes of SAM ViT-B's state dict, from a model without storage. */
     public static Map<String, long[]> vitBShapes() {
         Map<String, long[]> out = new java.util.LinkedHashMap<>();
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (ai.djl.ndarray.NDManager m = org.samtune.model.nn.Compute.newManager()) {
             org.samtune.model.Sam sam = org.samtune.model.Sam.buildShapesOnly(m,
                     org.samtune.model.SamConfig.preset("vit_b"));
             sam.stateArrays().forEach((k, a) -> out.put(k, a.getShape().getShape()));

@@ -49,11 +49,22 @@ public final class TrainedModel {
      * @param baseOverride base checkpoint to use instead of the recorded path (e.g. the run moved machines), or null
      */
     public static Loaded open(NDManager manager, Path runDir, String which, Path baseOverride) {
+        return open(manager, runDir, which, baseOverride, 0);
+    }
+
+    /**
+     * {@link #open(NDManager, Path, String, Path)} at input size {@code imageSize} instead of the run's (0: the
+     * run's): base and tuned weights are converted as finetune-SAM's {@code load_from} does.
+     */
+    public static Loaded open(NDManager manager, Path runDir, String which, Path baseOverride, int imageSize) {
         Path config = runDir.resolve(RunFolder.CONFIG);
         if (!Files.isRegularFile(config)) {
             throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
         }
         TrainConfig c = TrainConfig.read(config);
+        if (imageSize > 0 && imageSize != c.imageSize()) {
+            c = c.toBuilder().imageSize(imageSize).outSize(imageSize / 4).build();
+        }
         RunCheckpoints.Tuned tuned = RunCheckpoints.of(runDir).readWeights(which);
         Path base = baseOverride != null ? baseOverride
                 : c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -74,8 +73,7 @@ public final class Trainer implements AutoCloseable {
     private final SegmentationDataset val;
     private final SamplePipeline pipeline;
     private final DiceCeLoss loss = new DiceCeLoss();
-    private final NDManager cacheManager;
-    private final Map<Integer, NDArray> embeddingCache = new HashMap<>();
+    private EmbeddingCache embeddingCache;
     private long embeddingCacheHits;
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
@@ -86,7 +84,18 @@ public final class Trainer implements AutoCloseable {
         this.train = train;
         this.val = val;
         this.pipeline = pipeline;
-        this.cacheManager = sam.manager().newSubManager();
+        this.embeddingCache = new MemoryEmbeddingCache(sam.manager());
+    }
+
+    /** Keeps frozen-encoder embeddings in {@code cache} (e.g. a {@link DiskEmbeddingCache}) instead of RAM. */
+    public void useEmbeddingCache(EmbeddingCache cache) {
+        embeddingCache.close();
+        embeddingCache = cache;
+    }
+
+    /** The cache's one-line account, for the run log. */
+    public String embeddingCacheSummary() {
+        return embeddingCache.describe();
     }
 
     public long iterationsPerEpoch() {
@@ -230,17 +239,15 @@ public final class Trainer implements AutoCloseable {
         }
         List<NDArray> parts = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
-            NDArray cached = embeddingCache.get(indices[i]);
-            if (cached != null) {
+            SamplePipeline.Sample sample = samples.get(i);
+            boolean[] computed = {false};
+            parts.add(embeddingCache.embedding(m, indices[i], sample.image(), () -> {
+                computed[0] = true;
+                return sam.embedImages(images(m, List.of(sample)));
+            }));
+            if (!computed[0]) {
                 embeddingCacheHits++;
-            } else {
-                NDArray e = sam.embedImages(images(m, List.of(samples.get(i))));
-                cached = e.duplicate();
-                NDScope.unregister(cached);
-                cached.attach(cacheManager);
-                embeddingCache.put(indices[i], cached);
             }
-            parts.add(cached);
         }
         return parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
     }
@@ -365,10 +372,10 @@ public final class Trainer implements AutoCloseable {
         return embeddingCacheHits;
     }
 
-    /** Frees cached embeddings. */
+    /** Frees cached embeddings (a disk cache keeps its files). */
     @Override
     public void close() {
-        cacheManager.close();
+        embeddingCache.close();
     }
 
     public static int[] permutation(int n, long seed, int epoch) {

@@ -35,6 +35,6 @@ class BenchCommandTest {
                 + "vit_l, vit_h, vit_t, compact");
         r = PredictCommandTest.run("bench", "encoder", "--size", "100");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("multiple of 64");
+        assertThat(r.err()).contains("multiple of 16 for vit_b, got 100");
     }
 }

@@ -39,7 +39,7 @@ public final class RunEvaluator {
         List<String> names = classNames(o.testList(), c.numClasses());
         MetricsTable table = new MetricsTable();
         SamplePipeline pipe = model.pipeline();
-        NDManager m = model.sam().manager();
+        NDManager m = model.manager();
         for (int i = 0; i < data.size(); i++) {
             Slice2D slice = data.load(i);
             SamplePipeline.Sample s = pipe.prepare(slice, false, null);
@@ -52,7 +52,7 @@ public final class RunEvaluator {
                 h = pipe.lowResSize();
                 try (NDScope scope = new NDScope()) {
                     NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
-                    pred = toInts(model.decode(model.sam().embedImages(image), List.of(s)).argMax(1).toLongArray());
+                    pred = toInts(model.lowResLogits(image, List.of(s)).argMax(1).toLongArray());
                 }
                 truth = s.lowRes();
             } else {

@@ -100,10 +100,13 @@ public final class FineTuning {
         }
     }
 
-    private record Resumed(TrainState state, Map<String, TensorData> tensors) {}
+    record Resumed(TrainState state, Map<String, TensorData> tensors) {}
 
     private static Outcome execute(RunFolder run, Resumed resumed, Options options, PrintStream out) {
         TrainConfig c = run.config();
+        if (org.samtune.model.unet.UNets.isUNet(c.arch())) { // baselines: the U-Nets have their own wiring
+            return UNetTraining.execute(run, resumed, options, out);
+        }
         Engine.getInstance().setRandomSeed((int) c.seed());
         TuningPlan plan = plan(c);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -192,7 +195,7 @@ public final class FineTuning {
                     }
 
                     @Override
-                    public void onCheckpoint(TrainState state, AdamW opt) {
+                    public void onCheckpoint(TrainState state, Optimizer opt) {
                         writeWeights(ckptDir.resolve(LAST), sam, tuned, baseMeta, state);
                         writeResume(ckptDir.resolve(RESUME), sam, tuned, opt, baseMeta, state);
                     }
@@ -263,7 +266,7 @@ public final class FineTuning {
         return m;
     }
 
-    static StateDict select(Sam sam, Set<String> keys) {
+    static StateDict select(Module sam, Set<String> keys) {
         Map<String, TensorData> out = new LinkedHashMap<>();
         sam.stateArrays().forEach((k, a) -> {
             if (keys.contains(k)) {
@@ -273,7 +276,7 @@ public final class FineTuning {
         return new StateDict(out, "tuned");
     }
 
-    static void writeWeights(Path file, Sam sam, Set<String> keys, Map<String, String> meta, TrainState state) {
+    static void writeWeights(Path file, Module sam, Set<String> keys, Map<String, String> meta, TrainState state) {
         Map<String, String> m = new LinkedHashMap<>(meta);
         m.put("iteration", Long.toString(state.iteration()));
         m.put("epoch", Integer.toString(state.epoch()));
@@ -281,7 +284,7 @@ public final class FineTuning {
         Safetensors.write(file, select(sam, keys), m);
     }
 
-    static void writeResume(Path file, Sam sam, Set<String> keys, AdamW opt, Map<String, String> meta,
+    static void writeResume(Path file, Module sam, Set<String> keys, Optimizer opt, Map<String, String> meta,
                             TrainState state) {
         Map<String, TensorData> all = new LinkedHashMap<>();
         select(sam, keys).tensors().forEach((k, v) -> all.put("model/" + k, v));
@@ -309,7 +312,7 @@ public final class FineTuning {
         }
     }
 
-    private static void restore(Sam sam, AdamW opt, Resumed r, Path file) {
+    static void restore(Module sam, Optimizer opt, Resumed r, Path file) {
         Map<String, TensorData> model = new LinkedHashMap<>();
         Map<String, TensorData> optim = new LinkedHashMap<>();
         r.tensors().forEach((k, v) -> {

@@ -16,14 +16,23 @@ public final class LrSchedule {
     private final double baseLr;
     private final int warmupIters;
     private final long maxIters;
+    /** Set for nnU-Net's schedule: the rate changes once per epoch of this many iterations (0 otherwise). */
+    private final long itersPerEpoch;
+    private final int epochs;
 
     private LrSchedule(double baseLr, int warmupIters, long maxIters) {
+        this(baseLr, warmupIters, maxIters, 0, 0);
+    }
+
+    private LrSchedule(double baseLr, int warmupIters, long maxIters, long itersPerEpoch, int epochs) {
         if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + baseLr);
         }
         this.baseLr = baseLr;
         this.warmupIters = warmupIters;
         this.maxIters = maxIters;
+        this.itersPerEpoch = itersPerEpoch;
+        this.epochs = epochs;
     }
 
     /** A constant rate (the reference without {@code -if_warmup}). */
@@ -42,6 +51,18 @@ public final class LrSchedule {
         return new LrSchedule(baseLr, warmupIters, maxIters);
     }
 
+    /**
+     * nnU-Net's {@code PolyLRScheduler}, stepped at the start of every epoch: {@code lr·(1 − epoch/epochs)^0.9}
+     * for all iterations of that epoch, no warm-up.
+     */
+    public static LrSchedule polyPerEpoch(double baseLr, long itersPerEpoch, int epochs) {
+        if (itersPerEpoch < 1 || epochs < 1) {
+            throw new IllegalArgumentException("iterations per epoch and epochs must be positive, got "
+                    + itersPerEpoch + " and " + epochs);
+        }
+        return new LrSchedule(baseLr, 0, 0, itersPerEpoch, epochs);
+    }
+
     public boolean hasWarmup() {
         return warmupIters > 0;
     }
@@ -55,6 +76,10 @@ public final class LrSchedule {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }
+        if (itersPerEpoch > 0) {
+            double remaining = 1.0 - (step / itersPerEpoch) / (double) epochs;
+            return remaining <= 0 ? 0.0 : baseLr * Math.pow(remaining, POLY_POWER);
+        }
         if (!hasWarmup()) {
             return baseLr;
         }
@@ -63,6 +88,9 @@ public final class LrSchedule {
 
     /** The reference's {@code lr_}: the rate it sets after the optimiser step of 0-based iteration {@code i}. */
     public double lrAfterStep(long i) {
+        if (itersPerEpoch > 0) {
+            return lrForStep(i + 1);
+        }
         if (!hasWarmup()) {
             return baseLr;
         }
@@ -77,6 +105,9 @@ public final class LrSchedule {
 
     @Override
     public String toString() {
+        if (itersPerEpoch > 0) {
+            return "poly(0.9) per epoch over " + epochs + " epochs from " + baseLr + " (nnU-Net)";
+        }
         return hasWarmup()
                 ? "warm-up " + warmupIters + " iterations then poly(0.9) decay over " + maxIters + " from " + baseLr
                 : "constant " + baseLr;

@@ -76,8 +76,13 @@ public final class SamplePipeline {
      * finetune-SAM's bilinear + round ground truth with --compat finetune-sam, nearest otherwise.
      */
     public static SamplePipeline forRun(TrainConfig c, org.samtune.model.Sam sam, boolean augment) {
+        return forRun(c, sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), augment);
+    }
+
+    /** {@link #forRun(TrainConfig, org.samtune.model.Sam, boolean)} for a model of these sizes (the U-Nets). */
+    public static SamplePipeline forRun(TrainConfig c, int size, int lowResSize, boolean augment) {
         boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
-        return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), c.resize(),
+        return new SamplePipeline(size, lowResSize, c.resize(),
                 c.normalize() == TrainConfig.Normalize.MEDSAM ? FinetuneSamPreprocessing.Normalization.MEDSAM
                         : FinetuneSamPreprocessing.Normalization.SAM,
                 compat ? TargetResize.BILINEAR_ROUND : TargetResize.NEAREST,

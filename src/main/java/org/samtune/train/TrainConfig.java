@@ -27,7 +27,8 @@ import org.samtune.io.AtomicFiles;
  * Defaults are finetune-SAM's (spec §3.1, §5.1); where its {@code cfg.py} default and its launch scripts disagree the
  * launch scripts win (warm-up on) and the field says so.
  *
- * @param arch image encoder: vit_b, vit_l, vit_h, vit_t (MobileSAM)
+ * @param arch image encoder: vit_b, vit_l, vit_h, vit_t (MobileSAM), compact; or a non-SAM baseline:
+ *     unet-resnet34, unet-plain (every weight trains; no prompts, adapters or LoRA)
  * @param checkpoint initial weights (.pth or .safetensors)
  * @param tune what trains: the decoder only, or encoder and decoder
  * @param method vanilla (the chosen parts train fully), adapter or lora
@@ -243,8 +244,8 @@ public record TrainConfig(
 
     public TrainConfig {
         encoderBlocks = List.copyOf(encoderBlocks);
-        require(List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact").contains(arch), "arch",
-                "vit_b, vit_l, vit_h, vit_t or compact", arch);
+        require(List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact", "unet-resnet34", "unet-plain").contains(arch),
+                "arch", "vit_b, vit_l, vit_h, vit_t, compact, unet-resnet34 or unet-plain", arch);
         TargetMode.parse(targets);
         require(numClasses >= 2 && numClasses <= 255, "numClasses", "2..255 (background + structures)", numClasses);
         require(lr > 0 && Double.isFinite(lr), "lr", "a positive number", lr);
@@ -263,6 +264,18 @@ public record TrainConfig(
         org.samtune.data.PromptSampler.Regions.parse(promptRegions);
         if (tune == null || method == null || promptMode == null || resize == null || normalize == null || compat == null) {
             throw new SamtuneException("config: tune, method, promptMode, resize, normalize and compat must all be set");
+        }
+        if (arch.startsWith("unet-")) { // baselines: what a U-Net cannot do
+            require(method == Method.VANILLA, "method", "vanilla for " + arch + " (adapters and LoRA are SAM methods)",
+                    method.id());
+            require(tune == Tune.ENCODER_DECODER, "tune", "encoder+decoder for " + arch + " (the whole U-Net trains)",
+                    tune.id());
+            require(promptMode == PromptMode.NONE, "promptMode", "none for " + arch + " (a U-Net takes no prompts)",
+                    promptMode.id());
+            require(outSize == imageSize, "outSize", "equal to imageSize " + imageSize + " for " + arch
+                    + " (its logits have the input's size)", outSize);
+            require(!warmup || !arch.equals("unet-plain"), "warmup", "false for unet-plain (nnU-Net's poly schedule "
+                    + "per epoch has no warm-up)", warmup);
         }
     }
 

@@ -18,8 +18,27 @@ import org.samtune.model.SamModels;
 public final class TrainedModel {
     private TrainedModel() {}
 
-    /** The model in eval mode and the settings it was trained with. */
-    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
+    /**
+     * The model in eval mode and the settings it was trained with: a SAM ({@code dense} null), or a U-Net baseline
+     * ({@code sam} null).
+     */
+    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights,
+                         org.samtune.model.unet.DenseSegmenter dense) {
+        public Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
+            this(sam, config, pipeline, weights, null);
+        }
+
+        /** The manager holding the model's weights. */
+        public NDManager manager() {
+            return dense != null ? dense.asModule().manager() : sam.manager();
+        }
+
+        /** Logits (B, classes, lowRes, lowRes) of a prepared image batch and its samples (prompts). */
+        public ai.djl.ndarray.NDArray lowResLogits(ai.djl.ndarray.NDArray images,
+                                                   java.util.List<SamplePipeline.Sample> samples) {
+            return dense != null ? dense.forward(images) : decode(sam.embedImages(images), samples);
+        }
+
         /**
          * Class labels of one slice at its original size: the run's preprocessing, the model, the decoder's
          * low-res logits upsampled, cropped and resized back as SAM's postprocessing, then the argmax.
@@ -33,9 +52,9 @@ public final class TrainedModel {
             float[] logits;
             int classes;
             try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                ai.djl.ndarray.NDArray image = sam.manager().create(s.image(),
+                ai.djl.ndarray.NDArray image = manager().create(s.image(),
                         new ai.djl.ndarray.types.Shape(1, 3, pipeline.size(), pipeline.size()));
-                ai.djl.ndarray.NDArray low = decode(sam.embedImages(image), java.util.List.of(s));
+                ai.djl.ndarray.NDArray low = lowResLogits(image, java.util.List.of(s));
                 classes = (int) low.getShape().get(1);
                 logits = low.toFloatArray();
             }
@@ -78,6 +97,9 @@ public final class TrainedModel {
         }
         Map<String, String> meta = new LinkedHashMap<>();
         var tuned = Safetensors.readWithMetadata(weights, meta);
+        if (org.samtune.model.unet.UNets.isUNet(c.arch())) { // baselines: the whole network is in the weights file
+            return openUNet(manager, c, weights, tuned);
+        }
         Path base = baseOverride != null ? baseOverride
                 : c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
         if (base != null && !Files.isRegularFile(base)) {
@@ -98,6 +120,20 @@ public final class TrainedModel {
         }
         sam.train(false);
         return new Loaded(sam, c, pipeline(c, sam), weights);
+    }
+
+    private static Loaded openUNet(NDManager manager, TrainConfig c, Path weights,
+                                   Map<String, org.samtune.checkpoint.TensorData> tensors) {
+        var net = org.samtune.model.unet.UNets.build(manager, c.arch(), c.imageSize(), c.numClasses(), null,
+                c.seed()).net();
+        var report = net.asModule().loadStateDict(new org.samtune.checkpoint.StateDict(tensors, weights.toString()),
+                false);
+        if (!report.isClean()) {
+            throw new SamtuneException(weights + ": does not fit the " + c.arch() + " the run's config describes: "
+                    + report.describe(5));
+        }
+        net.asModule().train(false);
+        return new Loaded(null, c, SamplePipeline.forRun(c, net.inputSize(), net.inputSize(), false), weights, net);
     }
 
     /** The run's preprocessing without augmentation. */

@@ -24,10 +24,10 @@ import org.samtune.train.TrainConfig;
 class UNetTrainCommandTest {
     @TempDir Path dir;
 
-    /** A --config with a 64² input so the U-Nets train in seconds. */
+    /** A --config with a 32² input so the U-Nets train in seconds. */
     private Path config(String arch) {
         TrainConfig.Builder b = TrainConfig.builder().arch(arch).tune(TrainConfig.Tune.ENCODER_DECODER)
-                .imageSize(64).outSize(64);
+                .imageSize(32).outSize(32);
         if (arch.equals(UNets.PLAIN)) {
             b.lr(0.01).weightDecay(3e-5).warmup(false);
         }
@@ -51,7 +51,7 @@ class UNetTrainCommandTest {
         Path out = dir.resolve("run");
         CliRun r = CliRun.of(args(csv, out, UNets.PLAIN, "--max-iterations", "2").toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(out.resolve("config.yaml")).content().contains("arch: unet-plain").contains("imageSize: 64");
+        assertThat(out.resolve("config.yaml")).content().contains("arch: unet-plain").contains("imageSize: 32");
         assertThat(out.resolve("train.log")).content().contains("nnU-Net recipe: SGD Nesterov momentum 0.99")
                 .contains("poly(0.9) per epoch");
         Map<String, String> meta = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ class UNetTrainCommandTest {
         CliRun r = CliRun.of(args(csv, out, UNets.RESNET34, "--max-iterations", "2").toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(out.resolve("train.log")).content().contains("finetune-SAM recipe: AdamW");
-        assertThat(Safetensors.read(out.resolve("checkpoints/best.safetensors")))
+        assertThat(Safetensors.read(out.resolve("checkpoints/best.safetensors")).tensors())
                 .containsKeys("conv1.weight", "layer4.2.bn2.running_var", "up5.weight");
     }
 
@@ -112,7 +112,7 @@ class UNetTrainCommandTest {
         // torchvision's resnet34 keys and shapes (values do not matter here): our encoder's tensors plus fc.*
         Map<String, TensorData> tv = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            var net = UNets.build(m, UNets.RESNET34, 64, 2, null, 1).net();
+            var net = UNets.build(m, UNets.RESNET34, 32, 2, null, 1).net();
             net.asModule().stateDict().tensors().forEach((k, v) -> {
                 if (!k.startsWith("up")) {
                     tv.put(k, v);
@@ -127,7 +127,7 @@ class UNetTrainCommandTest {
         Path resnet = dir.resolve("resnet34-fake.safetensors");
         Safetensors.write(resnet, new StateDict(tv, "fake"), Map.of());
         try (NDManager m = NDManager.newBaseManager()) {
-            LoadReport report = UNets.build(m, UNets.RESNET34, 64, 2, resnet, 1).report();
+            LoadReport report = UNets.build(m, UNets.RESNET34, 32, 2, resnet, 1).report();
             assertThat(report.loaded()).isEqualTo(tv.size() - 2);
             assertThat(report.unexpected()).containsExactly("fc.weight", "fc.bias");
             assertThat(report.missing()).allMatch(k -> k.startsWith("up"));

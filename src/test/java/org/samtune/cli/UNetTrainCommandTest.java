@@ -57,7 +57,7 @@ class UNetTrainCommandTest {
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, TensorData> last = Safetensors.readWithMetadata(out.resolve("checkpoints/last.safetensors"), meta);
         assertThat(meta).containsEntry("arch", "unet-plain");
-        assertThat(last).containsKeys("encoder.stages.0.0.convs.0.conv.weight", "decoder.seg_layers.3.bias");
+        assertThat(last).containsKeys("encoder.stages.0.0.convs.0.conv.weight", "decoder.seg_layers.2.bias");
         assertThat(Safetensors.readWithMetadata(out.resolve("checkpoints/resume.safetensors"), new LinkedHashMap<>()))
                 .containsKey("optimizer/encoder.stages.0.0.convs.0.conv.weight.momentum_buffer");
 

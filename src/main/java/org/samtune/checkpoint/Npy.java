@@ -9,7 +9,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,10 +71,10 @@ public final class Npy {
         int major = magic[6];
         long headerLen;
         if (major == 1) {
-            byte[] l = in.readNBytes(2);
+            byte[] l = readFully(in, 2, file, "header length");
             headerLen = ((l[1] & 0xff) << 8) | (l[0] & 0xff);
         } else if (major == 2 || major == 3) {
-            byte[] l = in.readNBytes(4);
+            byte[] l = readFully(in, 4, file, "header length");
             headerLen = ByteBuffer.wrap(l).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
         } else {
             throw new CheckpointException(file, ".npy version " + major + " is not supported (1, 2 or 3)");
@@ -80,29 +82,30 @@ public final class Npy {
         if (headerLen > 1 << 20) {
             throw new CheckpointException(file, ".npy header length " + headerLen + " is implausible");
         }
-        String header = new String(in.readNBytes((int) headerLen), StandardCharsets.ISO_8859_1);
+        String header = new String(readFully(in, (int) headerLen, file, "header"), StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
-            throw new CheckpointException(file, ".npy header lacks descr, fortran_order or shape: " + header.trim());
+            throw new CheckpointException(file, ".npy header lacks descr, fortran_order or shape: " + printable(header.strip()));
         }
         if (f.group(1).equals("True")) {
             throw new CheckpointException(file, "Fortran-order .npy arrays are not supported");
         }
         ByteOrder order = d.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        if (d.group(3).length() > 2) {
+            throw new CheckpointException(file, ".npy dtype '" + d.group(2) + d.group(3) + "' is not supported");
+        }
         DType dtype = dtypeOf(file, d.group(2), Integer.parseInt(d.group(3)));
-        String[] dims = s.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
+        long[] shape = shape(file, s.group(1));
         long bytes;
         try {
             bytes = Math.multiplyExact(TensorData.numel(shape), dtype.bytes());
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new CheckpointException(file, ".npy shape " + s.group(1) + " is invalid");
+            throw new CheckpointException(file, ".npy shape (" + printable(s.group(1)) + ") is invalid");
         }
         if (bytes > MAX_BYTES || (sizeHint >= 0 && bytes > sizeHint)) {
-            throw new CheckpointException(file, ".npy shape (" + s.group(1) + ") needs " + bytes
+            throw new CheckpointException(file, ".npy shape (" + printable(s.group(1)) + ") needs " + bytes
                     + " bytes, more than the file holds");
         }
         byte[] raw = in.readNBytes((int) bytes);
@@ -114,6 +117,37 @@ public final class Npy {
             buf = swap(raw, dtype.bytes());
         }
         return new TensorData(dtype, shape, buf.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static byte[] readFully(InputStream in, int n, Path file, String what) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new CheckpointException(file, ".npy " + what + " truncated: " + b.length + " of " + n + " bytes");
+        }
+        return b;
+    }
+
+    /** The tuple's dimensions: non-negative integers that fit a long, or the file is refused. */
+    private static long[] shape(Path file, String tuple) {
+        List<Long> dims = new ArrayList<>();
+        String[] parts = tuple.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.isEmpty() && (i == parts.length - 1 && i > 0 || parts.length == 1)) {
+                continue; // "(3,)" and "()"
+            }
+            if (!p.matches("\\d{1,18}")) {
+                throw new CheckpointException(file, ".npy shape (" + printable(tuple) + ") is invalid: expected"
+                        + " non-negative integers");
+            }
+            dims.add(Long.parseLong(p));
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static String printable(String s) {
+        String t = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return t.length() > 80 ? t.substring(0, 80) + "..." : t;
     }
 
     private static ByteBuffer swap(byte[] raw, int width) {

@@ -50,6 +50,11 @@ public final class Safetensors {
             JsonNode root;
             try {
                 root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // Jackson's message spans lines (the location follows on its own line): one line for the user.
+                throw new CheckpointException(file, "safetensors header is not valid JSON at character "
+                        + (e.getLocation() == null ? "?" : e.getLocation().getCharOffset()) + ": "
+                        + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " "));
             } catch (IOException e) {
                 throw new CheckpointException(file, "safetensors header is not valid JSON: " + e.getMessage());
             }

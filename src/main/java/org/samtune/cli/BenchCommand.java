@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure speed and memory. See docs/bench.md.",
-        subcommands = {BenchCommand.Encoder.class})
+        subcommands = {BenchCommand.Encoder.class, BenchPromptCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -31,7 +31,7 @@ public final class BenchCommand implements Runnable {
                 "a float32 matmul's GFLOP/s in the same process, and peak memory."})
     static final class Encoder implements Callable<Integer> {
         @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "vit_b",
-                description = "vit_b | vit_l | vit_h | vit_t (default: ${DEFAULT-VALUE}).")
+                description = "vit_b | vit_l | vit_h | vit_t | compact (default: ${DEFAULT-VALUE}).")
         String arch;
 
         @Option(names = "--size", paramLabel = "PX", defaultValue = "1024",

@@ -32,7 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "start from real SAM weights (study's best recipe: adapters in encoder and decoder)")
     Path checkpoint;
 
-    @Option(names = "--epochs", description = "training epochs (default 150 for the compact model, 20 from a checkpoint)")
+    @Option(names = "--epochs", description = "training epochs (default 150 for the compact model, 20 from a checkpoint, 60 per cell with --study)")
     Integer epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "folder with ch2.nii.gz, aal.nii.gz, aal.nii.txt (default: the bundled data/colin27)")
@@ -40,6 +40,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--study", description = "instead of one run: a small study (compact SAM strategies and the U-Nets, 2 seeds) with its report")
+    boolean study;
 
     @Override
     public Integer call() {
@@ -60,6 +63,19 @@ public final class DemoCommand implements Callable<Integer> {
                 "--axis", "axial", "--classes", CLASSES, "--label-names", colin.resolve("aal.nii.txt").toString(),
                 "--split", "60,20,20", "--block", "4", "--gap", "1", "--seed", Long.toString(seed));
         if (rc != 0) {
+            return rc;
+        }
+        if (study) {
+            Path plan = dir.resolve("plan.yaml");
+            String text = org.samtune.study.DemoStudyPlan.text("dataset",
+                    epochs != null ? epochs : org.samtune.study.DemoStudyPlan.EPOCHS, seed);
+            org.samtune.io.AtomicFiles.writeString(plan, text);
+            System.out.println();
+            System.out.println("# " + plan + ":");
+            System.out.print(text);
+            rc = step("study", "--plan", plan.toString(), "--out", dir.resolve("study").toString());
+            System.out.printf("demo study finished in %.1f min: %s%n", (System.nanoTime() - t0) / 60e9,
+                    dir.resolve("study").resolve("report.html"));
             return rc;
         }
         List<String> train = new ArrayList<>(List.of("train", "--train-list", dataset.resolve("train.csv").toString(),

@@ -3,21 +3,16 @@ package org.samtune.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.samtune.SamtuneException;
-import org.samtune.data.CanonicalOrientation;
-import org.samtune.data.ClassMap;
-import org.samtune.data.SliceAxis;
+import org.samtune.data.prepare.ClassMap;
+import org.samtune.data.prepare.LabelNames;
+import org.samtune.data.prepare.SliceAxis;
 import org.samtune.eval.MetricOptions;
 import org.samtune.eval.MetricsTable;
-import org.samtune.eval.VolumeEvaluator;
-import org.samtune.io.Nifti;
-import org.samtune.io.Volume;
+import org.samtune.eval.VolumePairs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +52,11 @@ public final class EvalCommand implements Callable<Integer> {
                 description = {"Classes: '1,2,3' (label values) or 'name=v,v;name=v' (named groups of values).",
                     "Default: every non-zero value found."})
         String classes;
+
+        @Option(names = "--label-names", paramLabel = "FILE",
+                description = {"Volume mode: names of label values, one 'value name' line each (the atlas",
+                    "name-file format, e.g. AAL's aal.nii.txt), for classes not named in --classes."})
+        Path labelNames;
 
         @Option(names = "--nsd-mm", paramLabel = "MM", defaultValue = "2",
                 description = "Tolerance of the normalised surface Dice in mm (default: ${DEFAULT-VALUE}).")
@@ -126,16 +126,20 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (runInputs.run != null || runInputs.data != null) {
+            if (settings.labelNames != null) {
+                throw new SamtuneException("--label-names names label values of volumes (--pred/--truth); a run's "
+                        + "classes are named by the dataset.yaml beside its lists");
+            }
             return evaluateRun(out);
-        }
-        if (volumes.pred.isEmpty() || volumes.pred.size() != volumes.truth.size()) {
-            throw new SamtuneException("eval: expected as many --pred as --truth volumes (at least one pair), got "
-                    + volumes.pred.size() + " --pred and " + volumes.truth.size() + " --truth");
         }
         MetricOptions options = MetricOptions.DEFAULT.withNsdToleranceMm(settings.nsdMm)
                 .withIgnoreEmpty(!settings.countEmpty);
         SliceAxis axis = settings.perSlice == null ? null : SliceAxis.parse(settings.perSlice);
-        MetricsTable table = evaluateVolumes(volumes.pred, volumes.truth, settings.classes, options, axis, err);
+        ClassMap classes = settings.classes == null ? null : ClassMap.parse(settings.classes);
+        Map<Integer, String> names = settings.labelNames == null ? Map.of() : LabelNames.read(settings.labelNames);
+        MetricsTable table = VolumePairs.evaluate(volumes.pred, volumes.truth, classes, names, options, axis,
+                w -> err.println("warning: " + w));
+        err.flush();
         out.print(table.summary());
         if (outputs.out != null) {
             table.writeCsv(outputs.out);
@@ -177,48 +181,6 @@ public final class EvalCommand implements Callable<Integer> {
         String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;
-    }
-
-    /** Reads each pair, puts the prediction on the truth's grid (or refuses), and scores every class. */
-    static MetricsTable evaluateVolumes(
-            List<Path> preds, List<Path> truths, String classesText, MetricOptions options, SliceAxis axis,
-            PrintWriter warnings) {
-        List<VolumeEvaluator.Case> cases = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        for (int c = 0; c < preds.size(); c++) {
-            Path predFile = preds.get(c);
-            Path truthFile = truths.get(c);
-            Volume pv = Nifti.read(predFile);
-            Volume tv = Nifti.read(truthFile);
-            Volume onTruthGrid = CanonicalOrientation.onGridOf(pv, tv).orElseThrow(() -> new SamtuneException(
-                    "eval: " + predFile + " (" + describe(pv) + ") and " + truthFile + " (" + describe(tv)
-                    + ") are not on the same voxel grid; resample the prediction first"));
-            cases.add(new VolumeEvaluator.Case(caseId(truthFile, ids), onTruthGrid, tv));
-        }
-        ClassMap classes = classesText != null ? ClassMap.parse(classesText)
-                : ClassMap.fromValues(cases.stream().flatMap(k -> Stream.of(k.truth().data(),
-                        k.pred().data())).toArray(float[][]::new));
-        MetricsTable table = VolumeEvaluator.evaluate(cases, classes, options, axis,
-                w -> warnings.println("warning: " + w));
-        warnings.flush();
-        return table;
-    }
-
-    static String describe(Volume v) {
-        double[] s = v.spacingMm();
-        return String.format(Locale.ROOT, "%d×%d×%d voxels, spacing %.4g×%.4g×%.4g mm, %s", v.nx(), v.ny(), v.nz(),
-                s[0], s[1], s[2], v.affine().orientation()) + ", origin " + String.format(Locale.ROOT,
-                "(%.4g, %.4g, %.4g)", v.affine().get(0, 3), v.affine().get(1, 3), v.affine().get(2, 3));
-    }
-
-    /** The file name without .nii/.nii.gz, made unique with a numeric suffix. */
-    static String caseId(Path file, Set<String> taken) {
-        String name = file.getFileName().toString().replaceFirst("(?i)(\\.nii\\.gz|\\.nii|\\.gz)$", "");
-        String id = name;
-        for (int k = 2; !taken.add(id); k++) {
-            id = name + "_" + k;
-        }
-        return id;
     }
 
     static Path meansPath(Path out) {

@@ -26,9 +26,23 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StateDict sd = Checkpoints.load(checkpoint);
-        CheckpointSummary s = CheckpointSummary.of(sd);
         PrintWriter out = spec.commandLine().getOut();
+        org.samtune.model.EncoderCheckpoint.Holds holds = org.samtune.model.EncoderCheckpoint.holds(sd);
+        if (holds == org.samtune.model.EncoderCheckpoint.Holds.ENCODER_ONLY
+                || holds == org.samtune.model.EncoderCheckpoint.Holds.BARE_ENCODER) {
+            StateDict enc = org.samtune.model.EncoderCheckpoint.encoderOf(sd);
+            out.printf("checkpoint:    %s%n", checkpoint);
+            out.printf("holds:         %s%n", holds.description);
+            out.printf("architecture:  %s image encoder%n", org.samtune.model.SamModels.detectArch(enc));
+            out.printf("tensors:       %d keys, %,d elements%n", sd.size(), sd.numel());
+            out.printf("use:           samtune train --checkpoint SAM.pth --encoder-from %s (the prompt encoder and "
+                    + "mask decoder come from SAM.pth)%n", checkpoint);
+            out.flush();
+            return 0;
+        }
+        CheckpointSummary s = CheckpointSummary.of(sd);
         out.printf("checkpoint:    %s%n", checkpoint);
+        out.printf("holds:         %s%n", holds.description);
         out.printf("architecture:  %s%n", describeArch(s));
         if (s.config() != null) {
             SamConfig.ViT v = s.config().vit();
@@ -69,10 +83,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private static String describeArch(CheckpointSummary s) {
-        return switch (s.arch()) {
-            case "vit_b", "vit_l", "vit_h" -> s.arch() + " (SAM ViT)";
-            case "vit_t" -> "vit_t (MobileSAM TinyViT; keys image_encoder.layers.*)";
-            default -> "custom ViT (inferred from shapes)";
-        };
+        return org.samtune.model.Architectures.contains(s.arch())
+                ? s.arch() + " (" + org.samtune.model.Architectures.get(s.arch(), "arch").description() + ")"
+                : "custom ViT (inferred from shapes)";
     }
 }

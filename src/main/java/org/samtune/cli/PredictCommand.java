@@ -2,7 +2,6 @@ package org.samtune.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,21 +10,32 @@ import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Npy;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.Grey8;
+import org.samtune.data.prepare.Grey8;
 import org.samtune.data.Rgb8;
-import org.samtune.data.SliceAxis;
+import org.samtune.data.prepare.SliceAxis;
 import org.samtune.data.UInt8Image;
-import org.samtune.data.VolumeSlicer;
+import org.samtune.data.prepare.VolumeSlicer;
+import org.samtune.inference.ClassLabels;
+import org.samtune.inference.ClassSegmenter;
+import org.samtune.inference.ModelInput;
+import org.samtune.inference.Prompts;
+import org.samtune.inference.VolumeSegmenter;
 import org.samtune.io.Image2D;
 import org.samtune.io.Images2D;
 import org.samtune.io.Nifti;
 import org.samtune.io.Volume;
+import org.samtune.io.VolumeFiles;
+import org.samtune.model.Architectures;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
-import org.samtune.model.SamPredictor;
-import org.samtune.model.SamSliceSegmenter;
+import org.samtune.inference.SamPredictor;
+import org.samtune.inference.SamSliceSegmenter;
+import org.samtune.peft.Compat;
 import org.samtune.report.MaskOverlay;
+import org.samtune.report.TaskProgress;
+import org.samtune.train.TrainConfig;
+import org.samtune.train.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,14 +51,15 @@ import picocli.CommandLine.Model.CommandSpec;
         sortOptions = false,
         description = {
             "Segment an image from point/box prompts, or a volume slice by slice.",
-            "2-D: the official SamPredictor pipeline. Volumes (NIfTI, DICOM folder): no prompts, a label volume on",
-            "the input's grid. See docs/predict.md."
+            "2-D: the official SamPredictor pipeline, or a fine-tuned run (--run) with its own preprocessing.",
+            "Volumes (NIfTI, DICOM folder): no prompts, a label volume on the input's grid, progress per slice.",
+            "See docs/predict.md."
         })
 public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--run", paramLabel = "RUN",
-            description = "Volumes: a fine-tuned run of `samtune train` (its best checkpoint, base checkpoint and "
-                    + "preprocessing) instead of --checkpoint.")
+            description = {"A fine-tuned run of `samtune train` instead of --checkpoint: its best checkpoint, base",
+                "checkpoint and preprocessing, on a 2-D image or a volume. Output: class indices."})
     Path run;
 
     @Option(names = "--checkpoint", paramLabel = "CKPT",
@@ -59,9 +70,10 @@ public final class PredictCommand implements Callable<Integer> {
             description = "vit_b | vit_l | vit_h | vit_t. Default: read from the checkpoint; if given, must match it.")
     String arch;
 
-    @Option(names = "--block-order", paramLabel = "ORDER", defaultValue = "official",
-            description = "ViT block order: official (Meta's weights) or finetune-sam (default: ${DEFAULT-VALUE}).")
-    String blockOrder;
+    @Option(names = "--compat", paramLabel = "MODE", defaultValue = "samtune",
+            description = {"samtune (official SAM's ViT block order: Meta's weights, MedSAM) or finetune-sam (the "
+                    + "block order finetune-SAM trained with) (default: ${DEFAULT-VALUE}). A --run uses its own."})
+    String compat;
 
     @Option(names = "--image", paramLabel = "IMG", required = true,
             description = {"PNG/JPEG/BMP/TIFF image, or a volume: .nii, .nii.gz, .dcm or a DICOM series folder."})
@@ -78,14 +90,18 @@ public final class PredictCommand implements Callable<Integer> {
     boolean multimask;
 
     @Option(names = "--out", paramLabel = "FILE", required = true,
-            description = "2-D: the best mask as a 0/255 PNG. Volume: the label volume (.nii or .nii.gz).")
+            description = {"2-D: the best mask as a 0/255 PNG (with --run: class indices 0..classes-1).",
+                "Volume: the label volume (.nii or .nii.gz)."})
     Path out;
 
     @Option(names = "--logits", paramLabel = "FILE.npy",
-            description = "2-D: float32 logits (masks, H, W) at the original size, before the 0 threshold.")
+            description = {"2-D: float32 logits (masks, H, W) at the original size, before the 0 threshold",
+                "(with --run: (classes, H, W), whose argmax is --out)."})
     Path logits;
 
-    @Option(names = "--overlay", paramLabel = "FILE.png", description = "2-D: the best mask drawn over the image.")
+    @Option(names = "--overlay", paramLabel = "FILE.png",
+            description = {"2-D: the mask (with --run: each class in its colour) over the image, with the",
+                "prompts: foreground points green, background points red, boxes as green outlines."})
     Path overlay;
 
     @Option(names = "--axis", paramLabel = "AXIS", defaultValue = "axial",
@@ -107,30 +123,25 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean volume = isVolume(image);
-        if (run != null && (!volume || checkpoint != null)) {
-            throw new SamtuneException("--run predicts volumes with a fine-tuned run; it takes no --checkpoint"
-                    + (volume ? "" : " (for a 2-D image with prompts use --checkpoint)"));
+        boolean volume = VolumeFiles.isVolume(image);
+        if (run != null && checkpoint != null) {
+            throw new SamtuneException("predict: give --run RUN or --checkpoint CKPT, not both (a run names its own "
+                    + "base checkpoint)");
         }
         if (run == null && checkpoint == null) {
-            throw new SamtuneException("predict needs --checkpoint CKPT (or --run RUN for a volume)");
+            throw new SamtuneException("predict needs --checkpoint CKPT or --run RUN");
         }
-        BlockOrder order = switch (blockOrder.toLowerCase(Locale.ROOT)) {
-            case "official" -> BlockOrder.OFFICIAL;
-            case "finetune-sam", "finetune_sam" -> BlockOrder.FINETUNE_SAM;
-            default -> throw new SamtuneException("--block-order: expected official or finetune-sam, got '"
-                    + blockOrder + "'");
-        };
-        if (arch != null && !List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch)) {
-            throw new SamtuneException("--arch: expected vit_b, vit_l, vit_h or vit_t, got '" + arch + "'");
+        BlockOrder order = Compat.parse(compat, "--compat").quirks().blockOrder();
+        if (arch != null) {
+            Architectures.get(arch, "--arch").requireSam("predict");
         }
         if (volume) {
             return predictVolume(order);
         }
-        return predictImage(order);
+        return run != null ? predictImageWithRun() : predictImage(order);
     }
 
-    private int predictImage(BlockOrder order) {
+    private void checkImageOutputs() {
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new SamtuneException("--out " + out + ": a 2-D mask is written as PNG (name ending in .png)");
         }
@@ -140,21 +151,41 @@ public final class PredictCommand implements Callable<Integer> {
         if (logits != null && !logits.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
             throw new SamtuneException("--logits " + logits + ": expected a name ending in .npy");
         }
+    }
+
+    /** The --point values as x0, y0, x1, y1, … in original pixels (null without points). */
+    private double[] pointCoords(int w, int h) {
+        if (points.isEmpty()) {
+            return null;
+        }
+        double[] xy = new double[2 * points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            double[] p = parsePoint(points.get(i), w, h);
+            xy[2 * i] = p[0];
+            xy[2 * i + 1] = p[1];
+        }
+        return xy;
+    }
+
+    /** The --point labels (null without points). */
+    private int[] pointLabels(int w, int h) {
+        if (points.isEmpty()) {
+            return null;
+        }
+        int[] labels = new int[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            labels[i] = (int) parsePoint(points.get(i), w, h)[2];
+        }
+        return labels;
+    }
+
+    private int predictImage(BlockOrder order) {
+        checkImageOutputs();
         UInt8Image rgb = Rgb8.of(Images2D.read(image));
         int w = rgb.width();
         int h = rgb.height();
-        double[] xy = null;
-        int[] labels = null;
-        if (!points.isEmpty()) {
-            xy = new double[2 * points.size()];
-            labels = new int[points.size()];
-            for (int i = 0; i < points.size(); i++) {
-                double[] p = parsePoint(points.get(i), w, h);
-                xy[2 * i] = p[0];
-                xy[2 * i + 1] = p[1];
-                labels[i] = (int) p[2];
-            }
-        }
+        double[] xy = pointCoords(w, h);
+        int[] labels = pointLabels(w, h);
         double[] b = box == null ? null : parseBox(box, w, h);
 
         PrintWriter o = spec.commandLine().getOut();
@@ -177,7 +208,7 @@ public final class PredictCommand implements Callable<Integer> {
                 Npy.write(logits, TensorData.ofFloats(p.masks(), p.numMasks(), h, w));
             }
             if (overlay != null) {
-                Images2D.writePng(overlay, MaskOverlay.draw(rgb, mask));
+                Images2D.writePng(overlay, MaskOverlay.draw(rgb, mask, xy, labels, b));
             }
             Images2D.writePng(out, new Image2D(w, h, 1, 8, png));
             StringBuilder line = new StringBuilder("iou:");
@@ -192,6 +223,83 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A fine-tuned run on one image: the run's preprocessing, its prompts (required and mapped into the input frame
+     * when the run was trained with them), the class logits back at the image size, the argmax.
+     */
+    private int predictImageWithRun() {
+        checkImageOutputs();
+        if (multimask) {
+            throw new SamtuneException("--multimask: a run's decoder gives one channel per class, there is no mask "
+                    + "to choose; leave it out");
+        }
+        UInt8Image rgb = Rgb8.of(Images2D.read(image));
+        int w = rgb.width();
+        int h = rgb.height();
+        double[] xy = pointCoords(w, h);
+        int[] pointLabels = pointLabels(w, h);
+        double[] b = box == null ? null : parseBox(box, w, h);
+        PrintWriter o = spec.commandLine().getOut();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TrainedModel.Loaded model = TrainedModel.open(manager, run, "best", null);
+            requirePromptsOfRun(model.config().promptMode(), xy != null, b != null);
+            ModelInput in = model.input(rgb);
+            if (xy != null || b != null) {
+                in = new ModelInput(in.image(), in.size(), in.validHeight(), in.validWidth(), h, w,
+                        Prompts.fromOriginal(xy, pointLabels, b, h, w, in.validHeight(), in.validWidth()));
+            }
+            ClassSegmenter segmenter = model.segmenter();
+            int classes = segmenter.classes();
+            float[] classLogits = segmenter.logits(in);
+            int[] labels = ClassLabels.argmax(classLogits, classes, h * w);
+            if (logits != null) {
+                Npy.write(logits, TensorData.ofFloats(classLogits, classes, h, w));
+            }
+            if (overlay != null) {
+                Images2D.writePng(overlay, MaskOverlay.drawLabels(rgb, labels, xy, pointLabels, b));
+            }
+            float[] png = new float[labels.length];
+            long[] count = new long[classes];
+            for (int i = 0; i < labels.length; i++) {
+                png[i] = labels[i];
+                count[labels[i]]++;
+            }
+            Images2D.writePng(out, new Image2D(w, h, 1, 8, png));
+            StringBuilder perClass = new StringBuilder();
+            for (int k = 1; k < classes; k++) {
+                perClass.append(k == 1 ? "" : ", ").append(k).append(": ").append(count[k]);
+            }
+            o.printf(Locale.ROOT, "labels: %s (run %s, class indices 0..%d; pixels per class %s of %d)%n", out, run,
+                    classes - 1, perClass, w * h);
+            o.flush();
+        }
+        return 0;
+    }
+
+    /** A run trained with boxes needs --box, with points --point; an automatic run takes neither. */
+    private void requirePromptsOfRun(TrainConfig.PromptMode mode, boolean hasPoints, boolean hasBox) {
+        switch (mode) {
+            case NONE -> {
+                if (hasPoints || hasBox) {
+                    throw new SamtuneException("--point/--box: run " + run + " was trained without prompts (one "
+                            + "channel per class); it segments the image without them");
+                }
+            }
+            case BOX -> {
+                if (!hasBox || hasPoints) {
+                    throw new SamtuneException("run " + run + " was trained with box prompts: give one --box "
+                            + "X0,Y0,X1,Y1 (and no --point)");
+                }
+            }
+            case POINT -> {
+                if (!hasPoints || hasBox) {
+                    throw new SamtuneException("run " + run + " was trained with point prompts: give --point X,Y "
+                            + "(and no --box)");
+                }
+            }
+        }
+    }
+
     private int predictVolume(BlockOrder order) {
         String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".nii") && !name.endsWith(".nii.gz")) {
@@ -203,7 +311,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         SliceAxis sliceAxis = SliceAxis.parse(axis);
         Grey8 grey = Grey8.parse(window);
-        Volume vol = PrepareCommand.readVolume(image);
+        Volume vol = VolumeFiles.read(image);
         PrintWriter o = spec.commandLine().getOut();
         if (run != null) {
             return predictVolumeWithRun(vol, sliceAxis, grey, o);
@@ -220,7 +328,7 @@ public final class PredictCommand implements Callable<Integer> {
             SamSliceSegmenter segmenter = new SamSliceSegmenter(sam, mode);
             float[] voxels = grey.apply(vol.data());
             VolumeSlicer slicer = new VolumeSlicer(vol, sliceAxis);
-            Volume labels = slicer.segment(voxels, segmenter);
+            Volume labels = VolumeSegmenter.segment(slicer, voxels, segmenter, progress(o, sliceAxis));
             Nifti.writeLabels(out, vol, labels.data());
             int max = 0;
             long nonZero = 0;
@@ -239,23 +347,14 @@ public final class PredictCommand implements Callable<Integer> {
     /** A run's model on every slice, with the run's own preprocessing (as `eval --run`). */
     private int predictVolumeWithRun(Volume vol, SliceAxis sliceAxis, Grey8 grey, PrintWriter o) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            var model = org.samtune.train.TrainedModel.open(manager, run, "best", null);
-            if (model.config().promptMode() != org.samtune.train.TrainConfig.PromptMode.NONE) {
+            var model = TrainedModel.open(manager, run, "best", null);
+            if (model.config().promptMode() != TrainConfig.PromptMode.NONE) {
                 throw new SamtuneException(run + ": trained with " + model.config().promptMode().id()
                         + " prompts; volume prediction segments without prompts (train with --prompt none)");
             }
             VolumeSlicer slicer = new VolumeSlicer(vol, sliceAxis);
-            Volume labels = slicer.segment(grey.apply(vol.data()), (slice, width, height) -> {
-                byte[] rgb = new byte[width * height * 3];
-                for (int i = 0; i < width * height; i++) {
-                    byte v = (byte) Math.max(0, Math.min(255, Math.round(slice[i])));
-                    rgb[3 * i] = v;
-                    rgb[3 * i + 1] = v;
-                    rgb[3 * i + 2] = v;
-                }
-                return model.segment(new org.samtune.data.Slice2D("slice", width, height, rgb,
-                        new byte[width * height]));
-            });
+            Volume labels = VolumeSegmenter.segment(slicer, grey.apply(vol.data()),
+                    model.segmenter().forSlices(model::input), progress(o, sliceAxis));
             Nifti.writeLabels(out, vol, labels.data());
             long nonZero = 0;
             for (float v : labels.data()) {
@@ -269,9 +368,10 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    static boolean isVolume(Path p) {
-        String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isDirectory(p) || n.endsWith(".nii") || n.endsWith(".nii.gz") || n.endsWith(".dcm");
+    /** done/total slices with an ETA: redrawn on a terminal, a line at least every 30 s otherwise. */
+    private static VolumeSegmenter.Progress progress(PrintWriter o, SliceAxis axis) {
+        TaskProgress p = TaskProgress.of(o, "predict: " + axis.label() + " slice");
+        return p::update;
     }
 
     /** "X,Y" or "X,Y,LABEL" inside a w × h image; returns {x, y, label}. */

@@ -1,6 +1,5 @@
 package org.samtune.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,15 +9,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
-import org.samtune.data.ClassMap;
-import org.samtune.data.Grey8;
-import org.samtune.data.LabelNames;
-import org.samtune.data.SliceAxis;
-import org.samtune.data.SliceDatasetWriter;
-import org.samtune.data.SplitPlanner;
-import org.samtune.io.Dicom;
-import org.samtune.io.Nifti;
-import org.samtune.io.Volume;
+import org.samtune.data.prepare.ClassMap;
+import org.samtune.data.DatasetFolder;
+import org.samtune.data.prepare.Grey8;
+import org.samtune.data.prepare.LabelNames;
+import org.samtune.data.prepare.SliceAxis;
+import org.samtune.data.prepare.SliceDatasetWriter;
+import org.samtune.data.prepare.SplitPlanner;
+import org.samtune.io.VolumeFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,8 +47,14 @@ public final class PrepareCommand implements Callable<Integer> {
                 description = "Label volume on the image's grid, one per --image, in the same order.")
         List<Path> labels = new ArrayList<>();
 
-        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder.")
+        @Option(names = "--out", paramLabel = "DIR", required = true,
+                description = "Output folder: new or empty (see --overwrite).")
         Path out;
+
+        @Option(names = "--overwrite",
+                description = {"Replace the dataset a previous prepare wrote in --out: deletes only its lists,",
+                    "dataset.yaml, summary.txt and slice PNGs, and names any other file it leaves."})
+        boolean overwrite;
     }
 
     static final class Slicing {
@@ -125,6 +129,10 @@ public final class PrepareCommand implements Callable<Integer> {
         SplitPlanner.Fractions fractions = SplitPlanner.Fractions.parse(splitting.split);
         Map<Integer, String> names = slicing.labelNames == null ? Map.of() : LabelNames.read(slicing.labelNames);
         Grey8 window = Grey8.parse(intensity.window);
+        for (Path left : DatasetFolder.claim(inputs.out, inputs.overwrite)) {
+            spec.commandLine().getErr().println("samtune: warning: --overwrite left " + left
+                    + " (not written by prepare)");
+        }
 
         List<SliceDatasetWriter.Case> cases = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -133,7 +141,7 @@ public final class PrepareCommand implements Callable<Integer> {
             Path lab = inputs.labels.get(c);
             // volumes are read when needed, so a long list of cases is never all in memory
             cases.add(new SliceDatasetWriter.Case(caseId(img, ids), img.toString(), lab.toString(),
-                    () -> readVolume(img), () -> readVolume(lab)));
+                    () -> VolumeFiles.read(img), () -> VolumeFiles.read(lab)));
         }
         ClassMap classes;
         if (slicing.classes != null) {
@@ -141,12 +149,12 @@ public final class PrepareCommand implements Callable<Integer> {
         } else {
             Set<Integer> values = new TreeSet<>();
             for (Path lab : inputs.labels) {
-                values.addAll(ClassMap.nonZeroValues(readVolume(lab).data()));
+                values.addAll(ClassMap.nonZeroValues(VolumeFiles.read(lab).data()));
             }
             classes = ClassMap.fromValueSet(values);
         }
         if (slicing.classes == null && !names.isEmpty()) {
-            classes = named(classes, names);
+            classes = classes.withNames(names);
         }
         int shots = splitting.shots == null ? 0 : splitting.shots;
         if (splitting.shots != null && shots <= 0) {
@@ -155,33 +163,10 @@ public final class PrepareCommand implements Callable<Integer> {
         SliceDatasetWriter.Options options = new SliceDatasetWriter.Options(axis, classes, window, fractions,
                 splitting.gap, shots, splitting.seed, slicing.keepEmpty, names, splitting.block);
         SliceDatasetWriter.Result result = SliceDatasetWriter.write(cases, inputs.out, options);
+        result.warnings().forEach(w -> spec.commandLine().getErr().println("samtune: warning: " + w));
         spec.commandLine().getOut().print(result.summary());
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** A DICOM series folder, a single DICOM file (.dcm) or a NIfTI file (.nii, .nii.gz). */
-    static Volume readVolume(Path p) {
-        if (Files.isDirectory(p)) {
-            return Dicom.readSeries(p);
-        }
-        if (!Files.exists(p)) {
-            throw new SamtuneException(p + ": no such file or folder");
-        }
-        if (p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dcm")) {
-            return Dicom.read(p);
-        }
-        return Nifti.read(p);
-    }
-
-    /** Default classes named after the label-name list (e.g. 37 → Hippocampus_L). */
-    private static ClassMap named(ClassMap byValue, Map<Integer, String> names) {
-        List<ClassMap.Entry> out = new ArrayList<>();
-        for (ClassMap.Entry e : byValue.classes()) {
-            int v = e.sourceValues()[0];
-            out.add(new ClassMap.Entry(e.index(), names.getOrDefault(v, e.name()), e.sourceValues()));
-        }
-        return new ClassMap(out);
     }
 
     static String caseId(Path source, Set<String> taken) {

@@ -4,7 +4,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
+import org.samtune.model.Architecture;
+import org.samtune.model.Architectures;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
+import org.samtune.train.DatasetClasses;
 import org.samtune.train.FineTuning;
 import org.samtune.train.TrainConfig;
 import picocli.CommandLine.Command;
@@ -36,19 +41,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "initial weights: sam_vit_b_01ec64.pth, mobile_sam.pt, medsam_vit_b.pth, ...; for unet-resnet34 a torchvision resnet34-*.pth (not downloadable here: supply your own) (none: random initialisation)")
     Path checkpoint;
 
+    @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint: a whole SAM, image_encoder.* keys only, or bare encoder keys (e.g. SSLSAM)")
+    Path encoderFrom;
+
+    @Option(names = "--setup", description = "the study's start: 1 (as given), 2 (prompt-trained ViT-B such as medsam_vit_b.pth: medsam normalisation), 3 (MAE-pretrained encoder: adapters in encoder and decoder); see docs/setups.md")
+    Integer setup;
+
+    @Option(names = "--shots", paramLabel = "K", description = "train on K labelled slices drawn from the training list, spread over its cases (seeded by --seed; listed in RUN/train_Kshot.csv)")
+    Integer shots;
+
     @Option(names = "--tune", description = "decoder or encoder+decoder (default decoder)")
     String tune;
 
     @Option(names = "--method", description = "vanilla, adapter or lora (default vanilla)")
     String method;
 
-    @Option(names = "--encoder-blocks", paramLabel = "LIST", description = "ViT blocks / TinyViT stages with adapters or LoRA: e.g. 0,1,10,11 (default) or all")
+    @Option(names = "--encoder-blocks", paramLabel = "LIST", description = "ViT blocks / TinyViT stages with adapters or LoRA: a list such as 0,1,10,11, or all (default: the architecture's: 0,1,10,11 for vit_b/l/h, 0,1 for vit_t, 0,1,4,5 for compact)")
     String encoderBlocks;
 
-    @Option(names = "--num-classes", description = "output classes including background (default 2)")
+    @Option(names = "--num-classes", description = "output classes including background (default: the classes of the dataset.yaml beside the list, else 2)")
     Integer numClasses;
 
-    @Option(names = "--targets", description = "combine_all (binary union) or multi_all (mask value = class)")
+    @Option(names = "--targets", description = "combine_all (binary union) or multi_all (mask value = class) (default: multi_all when the data or --num-classes say more than 2 classes)")
     String targets;
 
     @Option(names = "--lr", description = "base learning rate (default 1e-3; unet-plain 0.01)")
@@ -93,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep-empty", description = "keep slices whose mask is empty (the reference drops them)")
     boolean keepEmpty;
 
-    @Option(names = "--compat", description = "samtune (default: official SAM block order, trainable task heads) or finetune-sam (reproduce the reference exactly)")
+    @Option(names = "--compat", description = "samtune (default: official SAM block order, trainable task heads; see README) or finetune-sam (reproduce the reference exactly)")
     String compat;
 
     @Option(names = "--image-folder", paramLabel = "DIR", description = "root of the image paths in the lists (default: the list's folder)")
@@ -133,39 +147,54 @@ public final class TrainCommand implements Callable<Integer> {
             TrainConfig c = resolve();
             outcome = FineTuning.start(c, Path.of(c.outputDir()), options, System.out);
         }
-        System.out.println("run folder: " + outcome.runDir());
         System.out.println("stopped: " + outcome.stopReason());
+        System.out.println(FineTuning.summary(outcome));
+        System.out.println("run folder: " + outcome.runDir());
         return outcome.diverged() ? 3 : 0;
     }
 
-    /** The run's settings: defaults (or --config), then every flag given. */
+    /** The run's settings: defaults (or --config), then every flag given, then what the data declares. */
     TrainConfig resolve() {
-        TrainConfig.Builder b = config != null ? TrainConfig.read(config).toBuilder() : TrainConfig.builder();
+        TrainConfig base = config != null ? TrainConfig.read(config) : null;
+        TrainConfig.Builder b = base != null ? base.toBuilder() : TrainConfig.builder();
         if (trainList == null && config == null) {
             throw new SamtuneException("--train-list is required (a CSV of image,mask paths), or --resume RUN");
         }
-        if (arch != null && org.samtune.model.unet.UNets.isUNet(arch)) {
+        Architecture named = arch != null ? Architectures.get(arch, "--arch") : null;
+        if (named != null && named.isDense()) {
             // baselines: the U-Net recipes' defaults, before the flags that override them
-            int size = org.samtune.model.unet.UNets.DEFAULT_INPUT_SIZE;
-            b.tune(TrainConfig.Tune.ENCODER_DECODER).imageSize(size).outSize(size);
+            b.tune(TuningPlan.Tune.ENCODER_DECODER);
             if (org.samtune.model.unet.UNets.PLAIN.equals(arch)) {
                 b.lr(org.samtune.train.SgdNesterov.LR).weightDecay(org.samtune.train.SgdNesterov.WEIGHT_DECAY)
                         .warmup(false);
             }
         }
-        if (arch != null) b.arch(arch);
-        if (arch == null && checkpoint != null && (config == null
-                || !org.samtune.model.unet.UNets.isUNet(TrainConfig.read(config).arch()))) b.arch(org.samtune.model.SamModels.detectArch(
-                org.samtune.checkpoint.Checkpoints.load(checkpoint)));
-        if (checkpoint != null) b.checkpoint(checkpoint.toString());
-        if (tune != null) b.tune(TrainConfig.Tune.parse(tune));
-        if (method != null) b.method(TrainConfig.Method.parse(method));
-        if (encoderBlocks != null) {
-            var blocks = TuningPlan.parseBlocks(encoderBlocks);
-            b.encoderBlocks(blocks == null ? java.util.List.of() : blocks);
+        if (named != null) b.arch(named.name());
+        if (arch == null && checkpoint != null && (base == null || !base.architecture().isDense())) {
+            b.arch(org.samtune.model.SamModels.detectArch(org.samtune.model.EncoderCheckpoint.asSamLayout(
+                    org.samtune.checkpoint.Checkpoints.load(checkpoint))));
         }
-        if (numClasses != null) b.numClasses(numClasses);
-        if (targets != null) b.targets(TargetMode.parse(targets));
+        if (checkpoint != null) b.checkpoint(checkpoint.toString());
+        if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
+        if (shots != null) b.shots(shots);
+        if (tune != null) b.tune(TuningPlan.Tune.parse(tune, "--tune"));
+        if (method != null) b.method(TuningPlan.Method.parse(method, "--method"));
+        Architecture architecture = Architectures.get(b.arch(), "--arch");
+        if (encoderBlocks != null) {
+            EncoderBlocks blocks = EncoderBlocks.parse(encoderBlocks, "--encoder-blocks");
+            blocks.check(architecture.encoderUnits(), "--encoder-blocks", architecture.name() + " has "
+                    + architecture.encoderUnits() + " encoder " + architecture.encoderUnitName() + ", so it");
+            b.encoderBlocks(blocks);
+        } else if (arch != null || (base == null && checkpoint != null)) {
+            b.encoderBlocks(null); // the architecture's default
+        }
+        // classes: the data's declaration, the flags (and --config) must agree
+        Path list = trainList != null ? trainList : Path.of(base.trainList());
+        DatasetClasses declared = DatasetClasses.besideList(list);
+        Integer classes = numClasses != null ? numClasses : base != null ? Integer.valueOf(base.numClasses()) : null;
+        TargetMode mode = targets != null ? TargetMode.parse(targets) : base != null ? base.targetMode() : null;
+        DatasetClasses.Resolved resolved = DatasetClasses.resolve(declared, classes, mode);
+        b.numClasses(resolved.numClasses()).targets(resolved.targets()).classNames(resolved.names());
         if (lr != null) b.lr(lr);
         if (warmup != null) b.warmup(warmup);
         if (warmupIters != null) b.warmupIters(warmupIters);
@@ -180,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (normalize != null) b.normalize(TrainConfig.Normalize.parse(normalize));
         if (augment != null) b.augment(augment);
         if (keepEmpty) b.dropEmpty(false);
-        if (compat != null) b.compat(TrainConfig.Compat.parse(compat.equals("samtune") ? "official" : compat));
+        if (compat != null) b.compat(Compat.parse(compat, "--compat"));
         if (trainList != null) {
             b.trainList(trainList.toString());
             Path images = imageFolder != null ? imageFolder : trainList.toAbsolutePath().getParent();
@@ -188,24 +217,21 @@ public final class TrainCommand implements Callable<Integer> {
             b.maskFolder((maskFolder != null ? maskFolder : images).toString());
         }
         if (valList != null) b.valList(valList.toString());
-        TrainConfig draft = b.build();
-        int[] sizes = inputSizes(draft.arch());
-        if (config != null && org.samtune.model.unet.UNets.isUNet(draft.arch())) {
-            sizes = new int[] {draft.imageSize(), draft.imageSize()}; // baselines: a U-Net takes the config's size
+        if (base == null || arch != null) {
+            b.imageSize(0).outSize(0); // the architecture's
         }
-        b.imageSize(sizes[0]).outSize(sizes[1]);
+        if (setup != null) {
+            String ckpt = b.build().checkpoint();
+            org.samtune.train.Setups.apply(setup, b, !ckpt.isBlank(), normalize, tune != null, method != null);
+            if (setup == 2) {
+                org.samtune.train.Setups.requireVitB(Path.of(ckpt));
+            }
+        }
+        TrainConfig draft = b.build();
         Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
                 java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
-                + draft.method().id() + "-" + (draft.tune() == TrainConfig.Tune.DECODER ? "dec" : "encdec"));
+                + draft.plan().method().id() + "-" + (draft.plan().updatesEncoder() ? "encdec" : "dec"));
         b.outputDir(run.toString());
         return b.build();
-    }
-
-    /** Model input and decoder output sizes of an architecture. */
-    static int[] inputSizes(String arch) {
-        if (org.samtune.model.unet.UNets.isUNet(arch)) {
-            return new int[] {org.samtune.model.unet.UNets.DEFAULT_INPUT_SIZE, org.samtune.model.unet.UNets.DEFAULT_INPUT_SIZE};
-        }
-        return "compact".equals(arch) ? new int[] {256, 64} : new int[] {1024, 256};
     }
 }

@@ -7,7 +7,8 @@ final class Verbs {
     private Verbs() {}
 
     static List<Object> all() {
-        return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new EvalCommand(),
-                new PredictCommand(), new InspectCommand(), new BenchCommand());
+        return List.of(new DemoCommand(), new PrepareCommand(), new TrainCommand(), new PretrainCommand(),
+                new EvalCommand(), new PredictCommand(), new ServeCommand(), new StudyCommand(), new ReportCommand(),
+                new InspectCommand(), new BenchCommand());
     }
 }

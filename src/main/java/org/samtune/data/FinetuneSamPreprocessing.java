@@ -1,5 +1,7 @@
 package org.samtune.data;
 
+import org.samtune.data.resize.PilResize;
+
 /**
  * finetune-SAM's per-sample preprocessing ({@code utils/dataset.py Public_dataset.__getitem__}, spec §3.4), without
  * the training augmentations:

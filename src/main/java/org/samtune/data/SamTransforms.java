@@ -1,9 +1,12 @@
 package org.samtune.data;
 
+import org.samtune.data.resize.ResizeLongestSide;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.samtune.data.resize.TorchBilinear;
 
 /**
  * SAM's own pre- and post-processing ({@code segment_anything.modeling.Sam.preprocess} and

@@ -67,6 +67,16 @@ public final class SegmentationDataset {
         return new SegmentationDataset(kept, options, dropped);
     }
 
+    /** The slices whose image file is one of {@code images} (a few-shot draw), in list order. */
+    public SegmentationDataset only(java.util.Set<Path> images) {
+        List<SliceRef> kept = slices.stream().filter(s -> images.contains(s.image())).toList();
+        if (kept.isEmpty()) {
+            throw new SamtuneException("few-shot: none of the " + images.size() + " drawn slices has a non-empty "
+                    + "mask (the list's other slices were not drawn)");
+        }
+        return new SegmentationDataset(kept, options, dropped);
+    }
+
     public int size() {
         return slices.size();
     }

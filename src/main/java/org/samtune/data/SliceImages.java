@@ -1,9 +1,5 @@
 package org.samtune.data;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -11,15 +7,19 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.samtune.SamtuneException;
+import org.samtune.io.Image2D;
+import org.samtune.io.Images2D;
 
 /**
- * Reads 2-D slices (PNG, and whatever else {@code javax.imageio} decodes) the way finetune-SAM's PIL calls do:
- * images with {@code convert('RGB')}, masks with {@code convert('L')}.
+ * Reads dataset slices through the one 2-D image reader ({@link Images2D}: PNG, JPEG, BMP, TIFF; values from the
+ * raster, alpha dropped, palettes looked up) the way finetune-SAM's PIL calls do for 8-bit files: images with
+ * {@code convert('RGB')}, masks with {@code convert('L')} (PIL's ITU-R 601-2 weights
+ * {@code (R·19595 + G·38470 + B·7471 + 0x8000) >> 16}).
  *
- * <p>Pixel values come from the raster, never from {@code BufferedImage.getRGB}, which would push grey images
- * through a colour-space conversion and change their values. Conversions follow PIL: grey is replicated to RGB;
- * alpha is dropped (not composited); palette images are looked up; RGB to L uses PIL's ITU-R 601-2 weights
- * {@code (R·19595 + G·38470 + B·7471 + 0x8000) >> 16}; 16-bit grey is clipped to 255 (PIL's I;16 → L).
+ * <p>16-bit images follow the same rule as {@code predict} ({@link Rgb8}): scaled min–max per image. PIL's
+ * {@code I;16 → L} clips at 255, which turns 12-bit scanner data stored in 16 bits into a white image; min–max keeps
+ * the contrast. finetune-SAM's own datasets are 8-bit, so its parity is not affected. 16-bit masks keep their
+ * values (class indices 0..255), neither clipped nor rescaled.
  */
 public final class SliceImages {
     private SliceImages() {}
@@ -46,96 +46,53 @@ public final class SliceImages {
         }
     }
 
-    /** The image as interleaved 8-bit RGB (row-major, 3 bytes per pixel). */
+    /**
+     * The image as interleaved 8-bit RGB (row-major, 3 bytes per pixel), by {@link Rgb8}'s rule: 8-bit images as
+     * they are (grey replicated, as PIL's {@code convert('RGB')}), deeper ones scaled min–max per image.
+     */
     public static byte[] readRgb(Path file, int[] sizeOut) {
-        BufferedImage img = decode(file);
-        int w = img.getWidth();
-        int h = img.getHeight();
-        sizeOut[0] = w;
-        sizeOut[1] = h;
-        Raster r = img.getRaster();
-        ColorModel cm = img.getColorModel();
-        byte[] out = new byte[w * h * 3];
-        int bands = r.getNumBands();
-        int[] px = new int[bands];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                r.getPixel(x, y, px);
-                int o = (y * w + x) * 3;
-                if (cm instanceof IndexColorModel icm) {
-                    out[o] = (byte) icm.getRed(px[0]);
-                    out[o + 1] = (byte) icm.getGreen(px[0]);
-                    out[o + 2] = (byte) icm.getBlue(px[0]);
-                } else if (bands < 3) {
-                    byte v = (byte) to8(file, r, px[0]);
-                    out[o] = v;
-                    out[o + 1] = v;
-                    out[o + 2] = v;
-                } else {
-                    out[o] = (byte) to8(file, r, px[0]);
-                    out[o + 1] = (byte) to8(file, r, px[1]);
-                    out[o + 2] = (byte) to8(file, r, px[2]);
-                }
-            }
-        }
-        return out;
+        UInt8Image rgb = Rgb8.of(Images2D.read(file));
+        sizeOut[0] = rgb.width();
+        sizeOut[1] = rgb.height();
+        return rgb.pixels();
     }
 
-    /** The image as 8-bit grey, PIL's {@code convert('L')} (row-major, one byte per pixel). */
+    /**
+     * A label mask as 8-bit values, PIL's {@code convert('L')} for 8-bit files (colour masks through PIL's luma).
+     * A deeper grey mask (16-bit PNG) keeps its values, which must be whole numbers 0..255: they are class
+     * indices, which neither clipping nor rescaling may change.
+     */
     public static byte[] readGrey(Path file, int[] sizeOut) {
-        BufferedImage img = decode(file);
-        int w = img.getWidth();
-        int h = img.getHeight();
+        Image2D img = Images2D.read(file);
+        int w = img.width();
+        int h = img.height();
         sizeOut[0] = w;
         sizeOut[1] = h;
-        Raster r = img.getRaster();
-        ColorModel cm = img.getColorModel();
+        float[] d = img.data();
         byte[] out = new byte[w * h];
-        int bands = r.getNumBands();
-        int[] px = new int[bands];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                r.getPixel(x, y, px);
-                int v;
-                if (cm instanceof IndexColorModel icm) {
-                    v = luma(icm.getRed(px[0]), icm.getGreen(px[0]), icm.getBlue(px[0]));
-                } else if (bands < 3) {
-                    v = to8(file, r, px[0]);
-                } else {
-                    v = luma(to8(file, r, px[0]), to8(file, r, px[1]), to8(file, r, px[2]));
+        if (img.channels() == 1) {
+            for (int i = 0; i < out.length; i++) {
+                float v = d[i];
+                if (!(v >= 0 && v <= 255 && v == Math.rint(v))) {
+                    throw new SamtuneException(file + ": mask value " + v + " at pixel (" + i % w + ", " + i / w
+                            + "); a " + img.bitDepth() + "-bit mask must hold class indices 0..255");
                 }
-                out[y * w + x] = (byte) v;
+                out[i] = (byte) (int) v;
             }
+            return out;
+        }
+        if (img.bitDepth() != 8) {
+            throw new SamtuneException(file + ": a colour mask must be 8-bit, this one is " + img.bitDepth()
+                    + "-bit; save class indices as a grey PNG");
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) luma((int) d[3 * i], (int) d[3 * i + 1], (int) d[3 * i + 2]);
         }
         return out;
     }
 
     /** PIL's RGB → L. */
-    static int luma(int r, int g, int b) {
+    public static int luma(int r, int g, int b) {
         return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
-    }
-
-    private static int to8(Path file, Raster r, int sample) {
-        int bits = r.getSampleModel().getSampleSize(0);
-        if (bits <= 8) {
-            return sample;
-        }
-        if (bits == 16) {
-            return Math.min(sample, 255);
-        }
-        throw new SamtuneException(file + ": " + bits + "-bit samples are not supported (expected 8- or 16-bit PNG)");
-    }
-
-    private static BufferedImage decode(Path file) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new SamtuneException(file + ": cannot decode the image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new SamtuneException(file + ": not an image format this build can read (expected PNG)");
-        }
-        return img;
     }
 }

@@ -1,5 +1,7 @@
 package org.samtune.data;
 
+import org.samtune.data.prepare.Grey8;
+
 import java.util.Objects;
 
 /**
@@ -18,6 +20,21 @@ public record UInt8Image(int height, int width, int channels, byte[] pixels) {
             throw new IllegalArgumentException("image of " + height + "x" + width + "x" + channels + " needs "
                     + (long) height * width * channels + " bytes, got " + pixels.length);
         }
+    }
+
+    /**
+     * A one-channel image from grey values that are already 0–255 (a volume slice mapped by {@link Grey8}), each
+     * rounded to the nearest integer and clamped to 0..255; row-major, {@code width} values per row.
+     */
+    public static UInt8Image fromGrey(float[] values, int width, int height) {
+        if (values.length != (long) width * height) {
+            throw new IllegalArgumentException(values.length + " values for a " + width + "×" + height + " image");
+        }
+        byte[] grey = new byte[values.length];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = (byte) Math.max(0, Math.min(255, Math.round(values[i])));
+        }
+        return new UInt8Image(height, width, 1, grey);
     }
 
     /** The value (0–255) at row y, column x, channel c. */

@@ -21,6 +21,9 @@ public final class MetricsTable {
     /** Whole-volume rows have {@code slice == VOLUME}. */
     public static final int VOLUME = -1;
 
+    /** The class index of the mean across classes (written as an empty class_index in CSV). */
+    public static final int ALL_CLASSES = -1;
+
     /** One row: {@code slice} is the slice index along the evaluation axis, or {@link #VOLUME}. */
     public record Row(String caseId, int slice, int classIndex, String className, ClassMetrics metrics) {}
 
@@ -78,6 +81,35 @@ public final class MetricsTable {
         return out;
     }
 
+    /**
+     * The mean across classes of the per-class means ({@link #meansPerClass}) — every class weighs the same,
+     * whatever its number of rows, as nnU-Net's and MONAI's "mean over classes". A class whose mean is NaN
+     * (never defined) is left out and {@code counts[m]} says how many classes entered; +∞ is kept. Returned with
+     * class index {@link #ALL_CLASSES} and class name {@code mean}; null when there are no rows in that scope.
+     */
+    public Mean meanOverClasses(boolean slices) {
+        List<Mean> perClass = meansPerClass(slices);
+        if (perClass.isEmpty()) {
+            return null;
+        }
+        int m = ClassMetrics.NAMES.length;
+        double[] sum = new double[m];
+        int[] count = new int[m];
+        for (Mean c : perClass) {
+            for (int k = 0; k < m; k++) {
+                if (!Double.isNaN(c.means()[k])) {
+                    sum[k] += c.means()[k];
+                    count[k]++;
+                }
+            }
+        }
+        double[] mean = new double[m];
+        for (int k = 0; k < m; k++) {
+            mean[k] = count[k] == 0 ? Double.NaN : sum[k] / count[k];
+        }
+        return new Mean(ALL_CLASSES, "mean", perClass.size(), mean, count);
+    }
+
     /** The rows as CSV: {@code case,slice,class_index,class,dice,iou,hd95_mm,assd_mm,nsd,pred_voxels,truth_voxels}. */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("case,slice,class_index,class");
@@ -97,7 +129,11 @@ public final class MetricsTable {
         return sb.toString();
     }
 
-    /** The means as CSV: {@code scope,class_index,class,rows,dice,dice_n,iou,iou_n,...}. */
+    /**
+     * The means as CSV: {@code scope,class_index,class,rows,dice,dice_n,iou,iou_n,...}; after each scope's classes
+     * one row {@code scope,,mean,<classes>,...}, the mean across classes ({@code rows} = classes, {@code *_n} =
+     * classes with a value).
+     */
     public String meansCsv() {
         StringBuilder sb = new StringBuilder("scope,class_index,class,rows");
         for (String n : ClassMetrics.NAMES) {
@@ -105,8 +141,14 @@ public final class MetricsTable {
         }
         sb.append('\n');
         for (boolean slices : new boolean[] {false, true}) {
-            for (Mean m : meansPerClass(slices)) {
-                sb.append(slices ? "slice" : "volume").append(',').append(m.classIndex()).append(',')
+            List<Mean> all = new ArrayList<>(meansPerClass(slices));
+            Mean across = meanOverClasses(slices);
+            if (across != null) {
+                all.add(across);
+            }
+            for (Mean m : all) {
+                sb.append(slices ? "slice" : "volume").append(',')
+                        .append(m.classIndex() == ALL_CLASSES ? "" : Integer.toString(m.classIndex())).append(',')
                         .append(csvField(m.className())).append(',').append(m.rows());
                 for (int k = 0; k < m.means().length; k++) {
                     sb.append(',').append(number(m.means()[k])).append(',').append(m.counts()[k]);
@@ -126,8 +168,9 @@ public final class MetricsTable {
     }
 
     /**
-     * An aligned text table of the means per class (whole volumes, then slices when there are slice rows): a
-     * value followed by {@code (n=…)} when some rows were NaN and left out.
+     * An aligned text table of the means per class (whole volumes, then slices when there are slice rows) and,
+     * with two classes or more, their mean across classes: a value followed by {@code (n=…)} when some rows (or
+     * classes) were NaN and left out.
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
@@ -151,6 +194,18 @@ public final class MetricsTable {
                 for (int k = 0; k < m.means().length; k++) {
                     String v = display(m.means()[k]);
                     line[3 + k] = m.counts()[k] == m.rows() ? v : v + " (n=" + m.counts()[k] + ")";
+                }
+                table.add(line);
+            }
+            if (means.size() > 1) {
+                Mean across = meanOverClasses(slices);
+                String[] line = new String[header.length];
+                line[0] = "mean (" + means.size() + " classes)";
+                line[1] = "";
+                line[2] = "";
+                for (int k = 0; k < across.means().length; k++) {
+                    String v = display(across.means()[k]);
+                    line[3 + k] = across.counts()[k] == means.size() ? v : v + " (n=" + across.counts()[k] + ")";
                 }
                 table.add(line);
             }

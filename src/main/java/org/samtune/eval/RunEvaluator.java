@@ -1,14 +1,11 @@
 package org.samtune.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.Slice2D;
+import org.samtune.inference.ClassSegmenter;
 import org.samtune.train.SamplePipeline;
 import org.samtune.train.TrainConfig;
 import org.samtune.train.TrainedModel;
@@ -36,10 +33,10 @@ public final class RunEvaluator {
         var c = model.config();
         SegmentationDataset data = SegmentationDataset.open(o.testList(), o.imageFolder(), o.maskFolder(),
                 new SegmentationDataset.Options(c.targetMode(), c.numClasses(), !o.keepEmpty()));
-        List<String> names = classNames(o.testList(), c.numClasses());
+        List<String> names = c.classNames();
         MetricsTable table = new MetricsTable();
         SamplePipeline pipe = model.pipeline();
-        NDManager m = model.manager();
+        ClassSegmenter segmenter = model.segmenter();
         for (int i = 0; i < data.size(); i++) {
             Slice2D slice = data.load(i);
             SamplePipeline.Sample s = pipe.prepare(slice, false, null);
@@ -50,15 +47,12 @@ public final class RunEvaluator {
             if (o.lowRes()) {
                 w = pipe.lowResSize();
                 h = pipe.lowResSize();
-                try (NDScope scope = new NDScope()) {
-                    NDArray image = m.create(s.image(), new Shape(1, 3, pipe.size(), pipe.size()));
-                    pred = toInts(model.lowResLogits(image, List.of(s)).argMax(1).toLongArray());
-                }
+                pred = segmenter.segmentLowRes(s.input());
                 truth = s.lowRes();
             } else {
                 w = slice.width();
                 h = slice.height();
-                pred = model.segment(s, h, w);
+                pred = segmenter.segment(s.input());
                 truth = pipe.prompts() != TrainConfig.PromptMode.NONE ? promptedTruth(s, slice) : labels(slice);
             }
             List<ClassMetrics> metrics = new ArrayList<>();
@@ -77,32 +71,6 @@ public final class RunEvaluator {
     }
 
     /**
-     * Class names from the dataset.yaml that {@code samtune prepare} writes beside its lists, else class_1, ...
-     */
-    static List<String> classNames(Path list, int numClasses) {
-        List<String> names = new ArrayList<>();
-        for (int k = 0; k < numClasses; k++) {
-            names.add(k == 0 ? "background" : "class_" + k);
-        }
-        Path yaml = list.toAbsolutePath().getParent().resolve("dataset.yaml");
-        if (java.nio.file.Files.isRegularFile(yaml)) {
-            try {
-                var root = new com.fasterxml.jackson.databind.ObjectMapper(
-                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml.toFile());
-                for (var cls : root.path("classes")) {
-                    int index = cls.path("index").asInt(-1);
-                    if (index >= 0 && index < numClasses && cls.hasNonNull("name")) {
-                        names.set(index, cls.get("name").asText());
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // names are a convenience: an unreadable dataset.yaml leaves the generic ones
-            }
-        }
-        return names;
-    }
-
-    /**
      * With prompts the target is the union of the prompted components, found at the model's input size; brought
      * back to the original size with the same crop-and-resize as the logits (nearest).
      */
@@ -117,14 +85,6 @@ public final class RunEvaluator {
                 int sx = Math.min(s.validWidth() - 1, (int) ((x + 0.5) * s.validWidth() / w));
                 out[y * w + x] = s.labels()[sy * size + sx] & 0xff;
             }
-        }
-        return out;
-    }
-
-    private static int[] toInts(long[] v) {
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (int) v[i];
         }
         return out;
     }

@@ -42,7 +42,7 @@ public final class Surfaces {
      * nan/inf rules).
      */
     public static double[] distancesMm(boolean[] fromEdges, boolean[] toEdges, int[] size, double[] spacingMm) {
-        double[] sq = DistanceTransform.squaredMm(toEdges, size, spacingMm);
+        double[] sq = EuclideanDistance.squaredMm(toEdges, size, spacingMm);
         int count = 0;
         for (boolean b : fromEdges) {
             if (b) {

@@ -3,9 +3,9 @@ package org.samtune.eval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.samtune.data.ClassMap;
-import org.samtune.data.SliceAxis;
-import org.samtune.data.VolumeSlicer;
+import org.samtune.data.prepare.ClassMap;
+import org.samtune.data.prepare.SliceAxis;
+import org.samtune.data.prepare.VolumeSlicer;
 import org.samtune.io.Volume;
 
 /**

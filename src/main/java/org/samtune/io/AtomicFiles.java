@@ -4,16 +4,25 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import org.samtune.SamtuneException;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a half-written file:
  * the bytes go to a temporary file in the same folder, which is then renamed over the target.
+ *
+ * <p>The file gets the mode any program's new file gets (0666 less the umask, so 0644 under the usual 022):
+ * the temporary file is created with a plain exclusive create, not {@code Files.createTempFile}, which makes it
+ * 0600 whatever the umask and the rename would keep that.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {}
 
     /** What writes the content. */
@@ -28,8 +37,17 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            OutputStream raw = null;
+            while (raw == null) {
+                tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                        + ".tmp");
+                try {
+                    raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException taken) {
+                    tmp = null; // another writer's temporary file: never ours to delete
+                }
+            }
+            try (OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
                 writer.write(out);
             }
             try {

@@ -28,6 +28,14 @@ import org.samtune.SamtuneException;
 public final class Images2D {
     /** Images larger than this many samples are refused before decoding (2^31 − 9, Java's largest array). */
     private static final long MAX_SAMPLES = Integer.MAX_VALUE - 8;
+    /**
+     * The most pixels one byte of an image file can describe: deflate (PNG, TIFF) expands at most ~1032:1 and a
+     * bilevel image packs 8 pixels in a byte; JPEG's smallest code per 8×8 block gives less. A file declaring more
+     * pixels than this allows is damaged or hostile, and is refused before the decoder allocates its raster (a
+     * 200-byte PNG could otherwise claim 10,000 × 10,000 pixels).
+     */
+    private static final long MAX_PIXELS_PER_FILE_BYTE = 8 * 1032;
+    private static final long ALWAYS_ALLOWED_PIXELS = 1 << 20;
 
     private Images2D() {}
 
@@ -53,6 +61,11 @@ public final class Images2D {
                 if (w <= 0 || h <= 0 || w * h * 4 > MAX_SAMPLES || w * h * 4 * 8 > Runtime.getRuntime().maxMemory()) {
                     throw new FormatException(file, reader.getFormatName() + " size " + w + "×" + h
                             + " is empty or too large to decode (at most " + MAX_SAMPLES / 4 + " pixels)");
+                }
+                long fileBytes = Files.size(file);
+                if (w * h > ALWAYS_ALLOWED_PIXELS + MAX_PIXELS_PER_FILE_BYTE * fileBytes) {
+                    throw new FormatException(file, reader.getFormatName() + " size " + w + "×" + h + " is more than"
+                            + " a file of " + fileBytes + " bytes can hold (damaged header?)");
                 }
                 BufferedImage img = reader.read(0);
                 return convert(img);

@@ -45,7 +45,7 @@ public class Conv2dBN extends Module implements Layer {
         if (bnWeightInit != 1f) {
             float[] v = new float[bn.channels];
             java.util.Arrays.fill(v, bnWeightInit);
-            bn.weight.array().set(v);
+            bn.weight.assign(v);
         }
     }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Function;
 import org.samtune.SamtuneException;
 
@@ -23,10 +22,7 @@ public final class EncoderBenchmark {
     /** What to measure. {@code threads} ≤ 0 keeps libtorch's default; {@code matmulSize} is n of n×n @ n×n. */
     public record Options(String arch, int size, int runs, int threads, int matmulSize, int matmulRuns, long seed) {
         public Options {
-            if (!List.of("vit_b", "vit_l", "vit_h", "vit_t").contains(arch)) {
-                throw new SamtuneException("bench encoder --arch: expected vit_b, vit_l, vit_h or vit_t, got '"
-                        + arch + "'");
-            }
+            Architectures.get(arch, "bench encoder --arch").requireSam("bench encoder");
             if (size <= 0 || size % 64 != 0) {
                 throw new SamtuneException("bench encoder --size: expected a positive multiple of 64, got " + size);
             }
@@ -85,7 +81,7 @@ public final class EncoderBenchmark {
     private record Encoder(Function<NDArray, NDArray> forward, double flops, long parameters) {}
 
     private static Encoder build(NDManager manager, Options o) {
-        if (o.arch().equals("vit_t")) {
+        if (Architectures.get(o.arch(), "--arch") == Architectures.VIT_T) {
             TinyViTConfig v = TinyViTConfig.vitT();
             TinyViTConfig c = new TinyViTConfig(o.size(), v.inChans(), v.numClasses(), v.embedDims(), v.depths(),
                     v.numHeads(), v.windowSizes(), v.mlpRatio(), v.mbconvExpandRatio(), v.localConvSize());
@@ -94,7 +90,8 @@ public final class EncoderBenchmark {
             enc.train(false);
             return new Encoder(enc::forward, EncoderFlops.tinyViT(c), enc.parameterCount());
         }
-        SamConfig.ViT v = SamConfig.preset(o.arch()).vit();
+        SamConfig.ViT v = (Architectures.get(o.arch(), "--arch") == Architectures.COMPACT ? SamModels.compact()
+                : SamConfig.preset(o.arch())).vit();
         SamConfig.ViT c = new SamConfig.ViT(o.size(), v.patchSize(), v.inChans(), v.embedDim(), v.depth(),
                 v.numHeads(), v.mlpRatio(), v.outChans(), v.qkvBias(), v.useAbsPos(), v.useRelPos(), v.windowSize(),
                 v.globalAttnIndexes(), v.blockOrder());

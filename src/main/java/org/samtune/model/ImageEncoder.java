@@ -14,6 +14,13 @@ public interface ImageEncoder extends Layer {
     @Override
     NDArray forward(NDArray images);
 
+    /**
+     * The forward pass with {@code afterPatchEmbed} applied to the patch embedding's output, before anything else
+     * sees it (masked image modelling puts its mask token there). The ViT's patch tokens are channels-last
+     * (B, S/16, S/16, D); TinyViT's are a feature map (B, C, S/4, S/4).
+     */
+    NDArray forward(NDArray images, java.util.function.UnaryOperator<NDArray> afterPatchEmbed);
+
     /** Side of the square input the encoder expects (1024 for the released models). */
     int imgSize();
 

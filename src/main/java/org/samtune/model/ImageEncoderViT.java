@@ -53,13 +53,18 @@ public final class ImageEncoderViT extends Module implements ImageEncoder {
     /** (B, 3, S, S) → (B, out_chans, S/16, S/16). */
     @Override
     public NDArray forward(NDArray x) {
+        return forward(x, java.util.function.UnaryOperator.identity());
+    }
+
+    @Override
+    public NDArray forward(NDArray x, java.util.function.UnaryOperator<NDArray> afterPatchEmbed) {
         long[] s = x.getShape().getShape();
         if (s.length != 4 || s[1] != config.inChans() || s[2] != config.imgSize() || s[3] != config.imgSize()) {
             throw new SamtuneException("image encoder: expected a preprocessed batch (B, " + config.inChans() + ", "
                     + config.imgSize() + ", " + config.imgSize() + "), got " + x.getShape()
                     + " (resize the longest side to " + config.imgSize() + " and pad)");
         }
-        x = patch_embed.forward(x);
+        x = afterPatchEmbed.apply(patch_embed.forward(x));
         if (pos_embed != null) {
             x = x.add(pos_embed.array());
         }

@@ -1,13 +1,7 @@
 package org.samtune.model;
 
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +18,6 @@ import org.samtune.model.nn.LoadReport;
  */
 public final class SamModels {
     private SamModels() {}
-
-    /** The architectures {@code --arch} accepts. */
-    public static final List<String> ARCHS = List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact");
 
     /**
      * A model and where its weights came from.
@@ -46,48 +37,52 @@ public final class SamModels {
      */
     public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
                               long seed) {
-        StateDict sd = checkpoint == null ? null : Checkpoints.load(checkpoint);
+        return build(manager, arch, numClasses, order, checkpoint, null, seed);
+    }
+
+    /**
+     * As above; {@code encoderFrom} (or null) is a checkpoint whose image encoder replaces the one of
+     * {@code checkpoint} (a whole SAM, an encoder-only file, or bare encoder keys: {@link EncoderCheckpoint}); it
+     * must fit the architecture exactly. Either file may hold only an encoder; the rest then starts fresh.
+     */
+    public static Built build(NDManager manager, String arch, int numClasses, BlockOrder order, Path checkpoint,
+                              Path encoderFrom, long seed) {
+        StateDict sd = checkpoint == null ? null : EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint));
+        if (encoderFrom != null) {
+            StateDict enc = Checkpoints.load(encoderFrom);
+            sd = sd == null ? EncoderCheckpoint.encoderOf(enc) : EncoderCheckpoint.combine(sd, enc);
+        }
         String detected = sd == null ? null : detectArch(sd);
-        if (arch != null && detected != null && !arch.equals(detected) && !"compact".equals(arch)) {
+        // "custom": a ViT of other shapes, configured from the checkpoint itself
+        Architecture requested = arch == null || "custom".equals(arch) ? null : Architectures.get(arch, "--arch");
+        // compact is only ever trained here: a checkpoint gives it whatever tensors fit by key and shape
+        if (requested != null && detected != null && !arch.equals(detected) && requested != Architectures.COMPACT) {
             throw new SamtuneException(checkpoint + ": checkpoint is " + detected + " but --arch asks for " + arch
                     + " (leave --arch out to use the checkpoint's architecture)");
         }
-        String resolved = arch != null ? arch : detected != null ? detected : "vit_b";
+        String resolved = arch != null ? arch : detected != null ? detected : Architectures.VIT_B.name();
         Sam sam = create(manager, resolved, sd, numClasses, order);
         sam.initialize(seed);
         if (sd == null) {
             return new Built(sam, resolved, null, sam.stateArrays().keySet(), null, null);
         }
+        if (encoderFrom != null) {
+            EncoderCheckpoint.requireFits(sam, sd, resolved);
+        }
         LoadReport report = sam.loadStateDict(sd, false);
         Set<String> fresh = new LinkedHashSet<>(report.missing());
         report.mismatched().forEach(m -> fresh.add(m.key()));
-        return new Built(sam, resolved, report, fresh, checkpoint, sha256(checkpoint));
+        Path source = checkpoint != null ? checkpoint : encoderFrom;
+        return new Built(sam, resolved, report, fresh, source, sha256(source));
     }
 
     /** An untrained model of the architecture (zero weights: call initialize or load). */
     public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order) {
-        return switch (arch) {
-            case "vit_t" -> {
-                SamConfig c = new SamConfig("vit_t", null, SamConfig.defaultPrompt(),
-                        SamConfig.defaultDecoder(numClasses > 0 ? numClasses : 3));
-                yield new Sam(manager, new TinyViT(manager, TinyViTConfig.vitT()), c);
-            }
-            case "vit_b", "vit_l", "vit_h" -> {
-                SamConfig base = sd != null ? SamConfig.infer(sd) : SamConfig.preset(arch);
-                yield Sam.build(manager, withClasses(base, numClasses).withBlockOrder(order));
-            }
-            case "compact" -> Sam.build(manager, withClasses(compact(), numClasses).withBlockOrder(order));
-            default -> {
-                if (sd != null && "custom".equals(arch)) {
-                    yield Sam.build(manager, withClasses(SamConfig.infer(sd), numClasses).withBlockOrder(order));
-                }
-                throw new SamtuneException("--arch: '" + arch + "' is not one of " + String.join(", ", ARCHS));
-            }
-        };
-    }
-
-    private static SamConfig withClasses(SamConfig c, int numClasses) {
-        return numClasses > 0 ? c.withNumClasses(numClasses) : c;
+        if (sd != null && "custom".equals(arch)) {
+            SamConfig c = SamConfig.infer(sd);
+            return Sam.build(manager, (numClasses > 0 ? c.withNumClasses(numClasses) : c).withBlockOrder(order));
+        }
+        return Architectures.get(arch, "--arch").create(manager, sd, numClasses, order);
     }
 
     /**
@@ -102,16 +97,14 @@ public final class SamModels {
                 new SamConfig.Decoder(128, 3, 3, 128, 2, 512, 4, 2));
     }
 
-    /** vit_b / vit_l / vit_h / vit_t / custom as read off a checkpoint's keys and shapes. */
+    /** vit_b / vit_l / vit_h / vit_t as read off a checkpoint's keys and shapes, or custom (a ViT of other shapes). */
     public static String detectArch(StateDict sd) {
-        if (isTinyViT(sd)) {
-            return "vit_t";
+        EncoderCheckpoint.Holds holds = EncoderCheckpoint.holds(sd);
+        if (holds == EncoderCheckpoint.Holds.ENCODER_ONLY || holds == EncoderCheckpoint.Holds.BARE_ENCODER) {
+            return EncoderCheckpoint.arch(EncoderCheckpoint.encoderOf(sd));
         }
-        if (!sd.contains("image_encoder.pos_embed")) {
-            throw new SamtuneException(sd.source() + ": not a SAM checkpoint: no image_encoder.pos_embed and no "
-                    + "image_encoder.layers.* (expected the keys of sam_vit_*.pth, mobile_sam.pt or medsam_vit_b.pth)");
-        }
-        return SamConfig.infer(sd).arch();
+        Architecture a = Architectures.detect(sd);
+        return a != null ? a.name() : SamConfig.infer(sd).arch();
     }
 
     /** MobileSAM: TinyViT's {@code image_encoder.layers.*} keys instead of ViT blocks. */
@@ -120,18 +113,6 @@ public final class SamModels {
     }
 
     public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new SamtuneException(file + ": cannot read: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.samtune.io.Sha256.of(file); // remembered: the run's provenance hashed it already
     }
 }

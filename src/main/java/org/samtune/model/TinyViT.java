@@ -83,13 +83,18 @@ public class TinyViT extends Module implements ImageEncoder {
 
     @Override
     public NDArray forward(NDArray images) {
+        return forward(images, java.util.function.UnaryOperator.identity());
+    }
+
+    @Override
+    public NDArray forward(NDArray images, java.util.function.UnaryOperator<NDArray> afterPatchEmbed) {
         long[] s = images.getShape().getShape();
         if (s.length != 4 || s[1] != config.inChans() || s[2] != config.imgSize() || s[3] != config.imgSize()) {
             throw new SamtuneException("image encoder (TinyViT): expected a preprocessed batch (B, " + config.inChans()
                     + ", " + config.imgSize() + ", " + config.imgSize() + "), got " + images.getShape()
                     + " (resize the longest side to " + config.imgSize() + " and pad)");
         }
-        NDArray x = patch_embed.forward(images);
+        NDArray x = afterPatchEmbed.apply(patch_embed.forward(images));
         for (int i = 0; i < 4; i++) {
             x = layer(i).forward(x);
         }

@@ -40,8 +40,8 @@ public final class Adapter extends Module implements Layer {
     public void initialize(AdapterInit how, long seed) {
         initialize(seed);
         if (how == AdapterInit.ZERO_UP_PROJECTION) {
-            D_fc2.weight.array().set(new float[Math.toIntExact(D_fc2.weight.numel())]);
-            D_fc2.bias.array().set(new float[Math.toIntExact(D_fc2.bias.numel())]);
+            D_fc2.weight.assign(new float[Math.toIntExact(D_fc2.weight.numel())]);
+            D_fc2.bias.assign(new float[Math.toIntExact(D_fc2.bias.numel())]);
         }
     }
 }

@@ -113,6 +113,6 @@ public final class Lora {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
-        l.weight.array().set(v);
+        l.weight.assign(v);
     }
 }

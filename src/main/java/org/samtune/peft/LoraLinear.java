@@ -30,6 +30,6 @@ public final class LoraLinear extends Module implements Layer {
 
     void initLora(Random rng) {
         Lora.kaimingUniform(w_a, rng);
-        w_b.weight.array().set(new float[Math.toIntExact(w_b.weight.numel())]);
+        w_b.weight.assign(new float[Math.toIntExact(w_b.weight.numel())]);
     }
 }

@@ -46,7 +46,7 @@ public final class LoraQkv extends Module implements Layer {
     void initLora(Random rng) {
         Lora.kaimingUniform(linear_a_q, rng);
         Lora.kaimingUniform(linear_a_v, rng);
-        linear_b_q.weight.array().set(new float[Math.toIntExact(linear_b_q.weight.numel())]);
-        linear_b_v.weight.array().set(new float[Math.toIntExact(linear_b_v.weight.numel())]);
+        linear_b_q.weight.assign(new float[Math.toIntExact(linear_b_q.weight.numel())]);
+        linear_b_v.weight.assign(new float[Math.toIntExact(linear_b_v.weight.numel())]);
     }
 }

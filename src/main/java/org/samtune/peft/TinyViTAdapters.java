@@ -70,7 +70,7 @@ public final class TinyViTAdapters {
                         v[i] = (float) x;
                     }
                 }
-                p.array().set(v);
+                p.assign(v);
             }
         }
     }

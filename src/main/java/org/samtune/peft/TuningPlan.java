@@ -1,111 +1,127 @@
 package org.samtune.peft;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import org.samtune.Choice;
 import org.samtune.SamtuneException;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 
 /**
- * One of the study's fine-tuning strategies: what is tuned (decoder only, or encoder and decoder) × how (all
- * weights, adapters, LoRA), and which encoder blocks (ViT) or stages (TinyViT) get adapters or LoRA.
- * {@link #apply} inserts the new modules into a model and marks every parameter trainable or frozen.
+ * One of the study's fine-tuning strategies: what is tuned ({@code --tune decoder | encoder+decoder}) × how
+ * ({@code --method vanilla | adapter | lora}), which encoder blocks (ViT) or stages (TinyViT) get adapters or LoRA,
+ * and whose behaviour to reproduce ({@code --compat}). The run's config.yaml holds it as its {@code plan} block with
+ * the same words. {@link #apply} inserts the new modules into a model and marks every parameter trainable or frozen.
  *
  * <p>With {@link Compat#FINETUNE_SAM} the freezing rules are finetune-SAM's exactly (spec §4.4): in adapter mode
  * only parameters named {@code *Adapter*} train, so the randomly initialised mask tokens stay frozen. samtune's
- * default also trains the decoder's task heads (mask tokens, IoU token, hypernetwork MLPs, IoU head) in adapter
- * mode, since with a new number of classes those start random.
+ * default also trains the decoder's task heads (see {@link Quirks}).
+ *
+ * @param tune                what trains
+ * @param method              how the trained parts change
+ * @param encoderBlocks       encoder blocks / stages with adapters or LoRA (used when the encoder is tuned)
+ * @param decoderAdapterDepth two-way transformer blocks with adapters, from the first (reference 2 = all)
+ * @param compat              samtune or finetune-sam
+ * @param loraRank            rank of the LoRA updates (finetune-SAM's scripts: 4)
  */
-public record TuningPlan(Method method, Component component, List<Integer> encoderBlocks, Compat compat,
-                         int loraRank) {
-
-    /** How the chosen component is tuned. */
-    public enum Method {
-        VANILLA, ADAPTER, LORA;
-
-        public static Method parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "vanilla", "full" -> VANILLA;
-                case "adapter", "adapters" -> ADAPTER;
-                case "lora" -> LORA;
-                default -> throw new SamtuneException("--method: '" + s + "' is not one of vanilla, adapter, lora");
-            };
-        }
-
-        public String cliName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
+@JsonPropertyOrder({"tune", "method", "encoderBlocks", "decoderAdapterDepth", "compat", "loraRank"})
+public record TuningPlan(Tune tune, Method method, EncoderBlocks encoderBlocks, int decoderAdapterDepth,
+                         Compat compat, int loraRank) {
 
     /** What is tuned; the prompt encoder follows the reference's rules per method. */
-    public enum Component {
-        DECODER, ENCODER_DECODER;
+    public enum Tune implements Choice {
+        DECODER("decoder"), ENCODER_DECODER("encoder+decoder");
 
-        public static Component parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "decoder", "dec" -> DECODER;
-                case "encoder+decoder", "encoder-decoder", "enc+dec", "all" -> ENCODER_DECODER;
-                default -> throw new SamtuneException("--tune: '" + s + "' is not one of decoder, encoder+decoder");
-            };
+        private final String id;
+
+        Tune(String id) {
+            this.id = id;
         }
 
-        public String cliName() {
-            return this == DECODER ? "decoder" : "encoder+decoder";
-        }
-    }
-
-    /** Whose behaviour to reproduce where finetune-SAM differs from official SAM. */
-    public enum Compat {
-        SAMTUNE, FINETUNE_SAM;
-
-        public static Compat parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "samtune", "official", "none" -> SAMTUNE;
-                case "finetune-sam", "finetune_sam" -> FINETUNE_SAM;
-                default -> throw new SamtuneException("--compat: '" + s + "' is not one of samtune, finetune-sam");
-            };
+        @JsonValue
+        @Override
+        public String id() {
+            return id;
         }
 
-        public String cliName() {
-            return this == SAMTUNE ? "samtune" : "finetune-sam";
+        @JsonCreator
+        public static Tune parse(String s) {
+            return Choice.parse(Tune.class, s, "tune");
+        }
+
+        public static Tune parse(String s, String field) {
+            return Choice.parse(Tune.class, s, field);
         }
     }
 
-    /** finetune-SAM's default encoder blocks for adapters and LoRA. */
-    public static final List<Integer> DEFAULT_ENCODER_BLOCKS = List.of(0, 1, 10, 11);
+    /** How the chosen parts are tuned: all their weights, adapters, or low-rank updates. */
+    public enum Method implements Choice {
+        VANILLA("vanilla"), ADAPTER("adapter"), LORA("lora");
+
+        private final String id;
+
+        Method(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @JsonCreator
+        public static Method parse(String s) {
+            return Choice.parse(Method.class, s, "method");
+        }
+
+        public static Method parse(String s, String field) {
+            return Choice.parse(Method.class, s, field);
+        }
+    }
 
     /** finetune-SAM's scripts use rank 4. */
     public static final int DEFAULT_LORA_RANK = 4;
 
+    /** finetune-SAM adapts both two-way transformer blocks. */
+    public static final int DEFAULT_DECODER_ADAPTER_DEPTH = 2;
+
     public TuningPlan {
-        encoderBlocks = encoderBlocks == null ? null : List.copyOf(encoderBlocks);
+        if (tune == null || method == null || encoderBlocks == null || compat == null) {
+            throw new SamtuneException("plan: tune, method, encoderBlocks and compat must all be set");
+        }
+        if (loraRank < 1) {
+            throw new SamtuneException("plan field loraRank: expected at least 1, got " + loraRank);
+        }
+        if (decoderAdapterDepth < 0) {
+            throw new SamtuneException("plan field decoderAdapterDepth: expected >= 0, got " + decoderAdapterDepth);
+        }
+    }
+
+    /** A plan with the reference's LoRA rank and decoder adapter depth. */
+    public static TuningPlan of(Tune tune, Method method, EncoderBlocks encoderBlocks, Compat compat) {
+        return new TuningPlan(tune, method, encoderBlocks, DEFAULT_DECODER_ADAPTER_DEPTH, compat, DEFAULT_LORA_RANK);
     }
 
     /** Whether the image encoder runs with gradients (finetune-SAM's {@code if_update_encoder}). */
     public boolean updatesEncoder() {
-        return component == Component.ENCODER_DECODER;
+        return tune == Tune.ENCODER_DECODER;
     }
 
-    /**
-     * Parses "0,1,10,11" or "all" (null = all blocks). A block index beyond the encoder's depth is reported when the
-     * plan is applied.
-     */
-    public static List<Integer> parseBlocks(String s) {
-        if (s == null || s.isBlank() || s.equalsIgnoreCase("all")) {
-            return null;
-        }
-        List<Integer> out = new ArrayList<>();
-        for (String part : s.split(",")) {
-            try {
-                out.add(Integer.parseInt(part.trim()));
-            } catch (NumberFormatException e) {
-                throw new SamtuneException("--encoder-blocks: '" + part.trim() + "' is not a block index (expected e.g. 0,1,10,11 or all)");
-            }
-        }
-        return out;
+    /** The deliberate differences of this plan's compat mode. */
+    @JsonIgnore
+    public Quirks quirks() {
+        return Quirks.of(compat);
+    }
+
+    public TuningPlan withCompat(Compat c) {
+        return new TuningPlan(tune, method, encoderBlocks, decoderAdapterDepth, c, loraRank);
     }
 
     /**
@@ -115,11 +131,12 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
     public List<Module> apply(Sam sam, long seed) {
         List<Module> added = new ArrayList<>();
         boolean encoder = updatesEncoder();
+        Quirks q = quirks();
         switch (method) {
             case ADAPTER -> added.addAll(Adapters.insert(sam, encoder ? blocksFor(sam) : List.of(),
-                    sam.maskDecoder().transformer.layers.size(), AdapterInit.PYTORCH_DEFAULT, seed));
+                    decoderAdapterDepth, AdapterInit.PYTORCH_DEFAULT, seed));
             case LORA -> added.addAll(Lora.insert(sam, encoder, encoder ? blocksFor(sam) : List.of(), true, loraRank,
-                    seed, compat == Compat.FINETUNE_SAM ? TinyViTLoraLayout.FINETUNE_SAM : TinyViTLoraLayout.PER_HEAD));
+                    seed, q.tinyVitLoraLayout()));
             case VANILLA -> { }
         }
         Map<String, Parameter> params = sam.namedParameters();
@@ -127,16 +144,9 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
         return added;
     }
 
-    /** The explicit block (ViT) or stage (TinyViT) list; null in the plan means all of them. */
+    /** The explicit block (ViT) or stage (TinyViT) list. */
     private List<Integer> blocksFor(Sam sam) {
-        if (encoderBlocks != null) {
-            return encoderBlocks;
-        }
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < peftUnits(sam); i++) {
-            all.add(i);
-        }
-        return all;
+        return encoderBlocks.resolve(peftUnits(sam));
     }
 
     /** ViT: its blocks; TinyViT: its three attention stages (finetune-SAM indexes layers[1..3] as 0..2). */
@@ -153,12 +163,14 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
     /** The freezing rule for one state-dict name, after insertion (spec §4.4). */
     public boolean isTrainable(String name) {
         boolean inEncoder = name.startsWith("image_encoder.");
+        Quirks q = quirks();
         return switch (method) {
             case VANILLA -> !inEncoder || updatesEncoder();
-            case ADAPTER -> name.contains("Adapter") || (compat == Compat.SAMTUNE && isTaskHead(name));
+            case ADAPTER -> name.contains("Adapter") || (q.adapterTrainsTaskHeads() && isTaskHead(name));
             case LORA -> isLora(name)
                     || (!inEncoder && !name.startsWith("mask_decoder.transformer."))
-                    || (compat == Compat.FINETUNE_SAM && updatesEncoder() && name.startsWith("image_encoder.layers.0."));
+                    || (q.tinyVitLoraTrainsConvStage() && updatesEncoder()
+                            && name.startsWith("image_encoder.layers.0."));
         };
     }
 
@@ -169,16 +181,16 @@ public record TuningPlan(Method method, Component component, List<Integer> encod
     }
 
     /** The decoder parts that map tokens to class masks and scores, random when the class count changes. */
-    static boolean isTaskHead(String name) {
+    public static boolean isTaskHead(String name) {
         return name.startsWith("mask_decoder.mask_tokens.") || name.startsWith("mask_decoder.iou_token.")
                 || name.startsWith("mask_decoder.output_hypernetworks_mlps.")
                 || name.startsWith("mask_decoder.iou_prediction_head.");
     }
 
-    /** e.g. "vit_b adapter encoder+decoder [0, 1, 10, 11]". */
+    /** e.g. "adapter encoder+decoder blocks 0,1,10,11 (compat finetune-sam)", in the flags' words. */
     public String describe() {
-        return method.cliName() + " " + component.cliName()
-                + (method == Method.VANILLA ? "" : " blocks " + (encoderBlocks == null ? "all" : encoderBlocks))
-                + (compat == Compat.FINETUNE_SAM ? " (finetune-sam compat)" : "");
+        return method.id() + " " + tune.id()
+                + (method == Method.VANILLA || !updatesEncoder() ? "" : " blocks " + encoderBlocks)
+                + (compat == Compat.FINETUNE_SAM ? " (compat finetune-sam)" : "");
     }
 }

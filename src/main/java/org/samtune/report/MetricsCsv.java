@@ -17,7 +17,9 @@ import org.samtune.io.AtomicFiles;
  * ({@code kind=val}), in a single table so that a spreadsheet or pandas reads it directly. Columns:
  * {@code kind,epoch,iter,loss,dice_loss,ce_loss,lr,val_loss,val_dice,val_dice_c0..val_dice_c<C-1>}; cells that do not
  * apply to the row are empty. Rows are appended and flushed one by one, so the file can be watched while training.
- * {@code val_dice} is the mean over classes including background (finetune-SAM's model-selection metric).
+ * {@code val_dice} is the score the run selects its best checkpoint by (samtune: the mean over foreground classes;
+ * {@code --compat finetune-sam}: over every class including the background), the same number the console, train.log
+ * and the training curve show.
  */
 public final class MetricsCsv implements AutoCloseable {
     private final Path file;
@@ -46,10 +48,12 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} for appending; a new file gets the header. With {@code keepUpToIter} ≥ 0 (resume), rows of
-     * later iterations (written after the checkpoint being resumed) are removed first.
+     * Opens {@code file} for appending; a new file gets the header. With {@code completedIters} ≥ 0 (resume), the rows
+     * the checkpoint being resumed does not contain are removed first: training rows of iteration
+     * {@code completedIters} or later (their {@code iter} is the 0-based step) and validations after more than
+     * {@code completedIters} iterations, so that the file ends as an uninterrupted run's would at that point.
      */
-    public static MetricsCsv open(Path file, int numClasses, long keepUpToIter) {
+    public static MetricsCsv open(Path file, int numClasses, long completedIters) {
         MetricsCsv m = new MetricsCsv(file, numClasses);
         try {
             if (Files.exists(file)) {
@@ -58,11 +62,13 @@ public final class MetricsCsv implements AutoCloseable {
                     throw new SamtuneException(file + ": header does not match this run (" + numClasses
                             + " classes): expected '" + header(numClasses) + "'");
                 }
-                if (keepUpToIter >= 0) {
+                if (completedIters >= 0) {
                     StringBuilder kept = new StringBuilder();
                     for (int i = 0; i < lines.size(); i++) {
-                        if (i == 0 || parseIter(file, lines.get(i), i + 1) <= keepUpToIter) {
-                            kept.append(lines.get(i)).append('\n');
+                        String line = lines.get(i);
+                        long iter = i == 0 ? -1 : parseIter(file, line, i + 1);
+                        if (i == 0 || (line.startsWith("train,") ? iter < completedIters : iter <= completedIters)) {
+                            kept.append(line).append('\n');
                         }
                     }
                     AtomicFiles.writeString(file, kept.toString());
@@ -89,16 +95,15 @@ public final class MetricsCsv implements AutoCloseable {
         write(r.toString());
     }
 
-    /** A validation row; {@code iter} is the number of training iterations done so far. */
-    public void validation(int epoch, long iter, double valLoss, double[] dicePerClass) {
+    /**
+     * A validation row; {@code iter} is the number of training iterations done so far, {@code score} the Dice the
+     * run selects by.
+     */
+    public void validation(int epoch, long iter, double valLoss, double score, double[] dicePerClass) {
         if (dicePerClass.length != numClasses) {
             throw new IllegalArgumentException("expected " + numClasses + " per-class Dice values, got " + dicePerClass.length);
         }
-        double mean = 0;
-        for (double d : dicePerClass) {
-            mean += d;
-        }
-        mean /= numClasses;
+        double mean = score;
         StringBuilder r = new StringBuilder("val,").append(epoch).append(',').append(iter).append(",,,,,")
                 .append(num(valLoss)).append(',').append(num(mean));
         for (double d : dicePerClass) {

@@ -56,7 +56,7 @@ public final class TrainingCurve {
         }
         if (!valEpochs.isEmpty()) {
             chart.addSeries("val loss", valEpochs, valLoss).setMarker(SeriesMarkers.CIRCLE);
-            XYSeries d = chart.addSeries("val Dice (mean over classes)", valEpochs, valDice);
+            XYSeries d = chart.addSeries("val Dice (the selection score)", valEpochs, valDice);
             d.setMarker(SeriesMarkers.DIAMOND);
             d.setYAxisGroup(1);
             chart.setYAxisGroupTitle(1, "Dice");

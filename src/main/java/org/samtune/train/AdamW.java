@@ -46,6 +46,8 @@ public final class AdamW implements Optimizer {
     private final double eps;
     private final double weightDecay;
     private double lr;
+    /** Parameters without weight decay (MAE: biases and 1-D tensors); empty for finetune-SAM. */
+    private final java.util.Set<String> noDecay;
     private final NDManager stateManager;
     private final Map<String, State> state = new LinkedHashMap<>();
 
@@ -61,6 +63,12 @@ public final class AdamW implements Optimizer {
      *     ones are skipped at each step, so the map may hold the whole model
      */
     public AdamW(Map<String, Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, lr, beta1, beta2, eps, weightDecay, java.util.Set.of());
+    }
+
+    /** As above, with {@code noDecay} naming parameters in a weight-decay-0 group (timm's param_groups_weight_decay). */
+    public AdamW(Map<String, Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+                 java.util.Set<String> noDecay) {
         if (!(lr >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps >= 0) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("invalid AdamW settings: lr " + lr + ", betas (" + beta1 + ", " + beta2
                     + "), eps " + eps + ", weight decay " + weightDecay);
@@ -71,6 +79,7 @@ public final class AdamW implements Optimizer {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
+        this.noDecay = java.util.Set.copyOf(noDecay);
         NDManager base = params.values().stream().findFirst().map(p -> p.array().getManager())
                 .orElseThrow(() -> new IllegalArgumentException("AdamW needs at least one parameter"));
         this.stateManager = base.newSubManager();
@@ -117,12 +126,12 @@ public final class AdamW implements Optimizer {
                     NDScope.unregister(s.expAvg, s.expAvgSq);
                     state.put(e.getKey(), s);
                 }
-                update(w, grad, s);
+                update(w, grad, s, noDecay.contains(e.getKey()) ? 0 : weightDecay);
             }
         }
     }
 
-    private void update(NDArray w, NDArray grad, State s) {
+    private void update(NDArray w, NDArray grad, State s, double weightDecay) {
         s.step++;
         w.muli(1 - lr * weightDecay);
         s.expAvg.muli(beta1).addi(grad.mul(1 - beta1));

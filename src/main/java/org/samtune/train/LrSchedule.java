@@ -9,6 +9,9 @@ package org.samtune.train;
  * optimiser's initial lr {@code base/warmup}. So steps 0 and 1 both run at {@code base/warmup}, step {@code warmup}
  * is the first at {@code base}. {@code maxIter} is {@code epochs · batchesPerEpoch}. Without warm-up the rate is
  * constant.
+ *
+ * <p>{@link #warmupCosine} is MAE's schedule ({@code util/lr_sched.adjust_learning_rate}, set before each step):
+ * linear from 0 over the warm-up, then a half cosine from the base rate down to a minimum at the last step.
  */
 public final class LrSchedule {
     private static final double POLY_POWER = 0.9;
@@ -19,12 +22,15 @@ public final class LrSchedule {
     /** Set for nnU-Net's schedule: the rate changes once per epoch of this many iterations (0 otherwise). */
     private final long itersPerEpoch;
     private final int epochs;
+    /** NaN for the reference's poly schedule; MAE's cosine floor otherwise. */
+    private final double cosineMinLr;
 
     private LrSchedule(double baseLr, int warmupIters, long maxIters) {
-        this(baseLr, warmupIters, maxIters, 0, 0);
+        this(baseLr, warmupIters, maxIters, 0, 0, Double.NaN);
     }
 
-    private LrSchedule(double baseLr, int warmupIters, long maxIters, long itersPerEpoch, int epochs) {
+    private LrSchedule(double baseLr, int warmupIters, long maxIters, long itersPerEpoch, int epochs,
+            double cosineMinLr) {
         if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + baseLr);
         }
@@ -33,6 +39,27 @@ public final class LrSchedule {
         this.maxIters = maxIters;
         this.itersPerEpoch = itersPerEpoch;
         this.epochs = epochs;
+        this.cosineMinLr = cosineMinLr;
+    }
+
+    /**
+     * MAE's schedule per iteration: {@code base · step / warmupIters} during the warm-up (0 for the first step),
+     * then {@code minLr + (base − minLr) · ½ · (1 + cos(π · (step − warmupIters) / (totalIters − warmupIters)))}.
+     */
+    public static LrSchedule warmupCosine(double baseLr, int warmupIters, long totalIters, double minLr) {
+        if (warmupIters < 0 || totalIters <= warmupIters) {
+            throw new IllegalArgumentException("cosine schedule: expected 0 <= warm-up < total iterations, got "
+                    + warmupIters + " and " + totalIters);
+        }
+        if (!(minLr >= 0) || minLr > baseLr) {
+            throw new IllegalArgumentException("cosine schedule: minimum rate must be in [0, " + baseLr + "], got "
+                    + minLr);
+        }
+        return new LrSchedule(baseLr, warmupIters, totalIters, 0, 0, minLr);
+    }
+
+    private boolean isCosine() {
+        return !Double.isNaN(cosineMinLr);
     }
 
     /** A constant rate (the reference without {@code -if_warmup}). */
@@ -60,7 +87,7 @@ public final class LrSchedule {
             throw new IllegalArgumentException("iterations per epoch and epochs must be positive, got "
                     + itersPerEpoch + " and " + epochs);
         }
-        return new LrSchedule(baseLr, 0, 0, itersPerEpoch, epochs);
+        return new LrSchedule(baseLr, 0, 0, itersPerEpoch, epochs, Double.NaN);
     }
 
     public boolean hasWarmup() {
@@ -80,6 +107,13 @@ public final class LrSchedule {
             double remaining = 1.0 - (step / itersPerEpoch) / (double) epochs;
             return remaining <= 0 ? 0.0 : baseLr * Math.pow(remaining, POLY_POWER);
         }
+        if (isCosine()) {
+            if (step < warmupIters) {
+                return baseLr * step / warmupIters;
+            }
+            double t = Math.min(1.0, (step - warmupIters) / (double) (maxIters - warmupIters));
+            return cosineMinLr + (baseLr - cosineMinLr) * 0.5 * (1 + Math.cos(Math.PI * t));
+        }
         if (!hasWarmup()) {
             return baseLr;
         }
@@ -88,7 +122,7 @@ public final class LrSchedule {
 
     /** The reference's {@code lr_}: the rate it sets after the optimiser step of 0-based iteration {@code i}. */
     public double lrAfterStep(long i) {
-        if (itersPerEpoch > 0) {
+        if (itersPerEpoch > 0 || isCosine()) {
             return lrForStep(i + 1);
         }
         if (!hasWarmup()) {
@@ -107,6 +141,10 @@ public final class LrSchedule {
     public String toString() {
         if (itersPerEpoch > 0) {
             return "poly(0.9) per epoch over " + epochs + " epochs from " + baseLr + " (nnU-Net)";
+        }
+        if (isCosine()) {
+            return "warm-up " + warmupIters + " iterations then cosine decay to " + cosineMinLr + " at iteration "
+                    + maxIters + " from " + baseLr;
         }
         return hasWarmup()
                 ? "warm-up " + warmupIters + " iterations then poly(0.9) decay over " + maxIters + " from " + baseLr

@@ -6,11 +6,14 @@ import java.util.function.LongSupplier;
 
 /**
  * Training progress for a person watching: on a terminal one line redrawn in place with {@code \r} (epoch,
- * iteration, loss, lr, ETA); otherwise (a log file, CI) plain lines, one every {@code plainEvery} iterations and at
- * the end of each epoch. The ETA extrapolates the mean time per iteration of this session.
+ * iteration, loss, lr, ETA); otherwise (a log file, CI) plain lines, one every {@code plainEvery} iterations, at
+ * the end of each epoch, and at least every 30 seconds. The ETA extrapolates the mean time per iteration of this
+ * session.
  */
 public final class ProgressLine {
     private static final long REDRAW_NANOS = 200_000_000L;
+    /** Longest silence between two plain lines. */
+    static final long PLAIN_EVERY_NANOS = 30_000_000_000L;
 
     private final PrintStream out;
     private final boolean terminal;
@@ -21,6 +24,7 @@ public final class ProgressLine {
     private final long startNanos;
     private final long startIter;
     private long lastDraw = Long.MIN_VALUE;
+    private long lastPlain;
     private int lastWidth;
 
     /**
@@ -38,6 +42,7 @@ public final class ProgressLine {
         this.plainEvery = Math.max(1, plainEvery);
         this.clock = clock;
         this.startNanos = clock.getAsLong();
+        this.lastPlain = startNanos;
         this.startIter = startIter;
     }
 
@@ -46,7 +51,10 @@ public final class ProgressLine {
         return new ProgressLine(System.out, System.console() != null, totalIters, epochs, startIter, 50, System::nanoTime);
     }
 
-    /** After a training step; {@code iter} is the number of iterations done (1-based count). */
+    /**
+     * After a training step; {@code epoch} is 0-based (shown from 1), {@code iter} the number of iterations done,
+     * so the last call shows {@code totalIters} and 100 %.
+     */
     public void update(int epoch, long iter, double loss, double lr, boolean endOfEpoch) {
         long now = clock.getAsLong();
         String line = line(epoch, iter, loss, lr, now);
@@ -61,7 +69,8 @@ public final class ProgressLine {
                 }
                 out.flush();
             }
-        } else if (iter % plainEvery == 0 || endOfEpoch || iter == totalIters) {
+        } else if (iter % plainEvery == 0 || endOfEpoch || iter == totalIters || now - lastPlain >= PLAIN_EVERY_NANOS) {
+            lastPlain = now;
             out.println(line);
             out.flush();
         }

@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code config.yaml}: every setting ({@link TrainConfig}), written once, read back by resume;
  *   <li>{@code metrics.csv}: per-iteration and per-validation rows ({@link MetricsCsv});
  *   <li>{@code training-curve.png}: losses and validation Dice against the epoch, redrawn on request;
- *   <li>{@code train.log}: time-stamped messages.
+ *   <li>{@code train.log}: time-stamped messages;
+ *   <li>{@code checkpoints/}: the run's weights ({@link RunCheckpoints}).
  * </ul>
- * Checkpoint files are named here ({@link #file(String)}) but written by the training loop.
+ * Epochs are numbered from 1 in train.log and on the console; metrics.csv keeps the 0-based epoch index.
+ * Fine-tuning runs hold a {@link TrainConfig}; other runs ({@code pretrain}) bring their own {@link Settings}.
  */
 public final class RunFolder implements AutoCloseable {
     public static final String CONFIG = "config.yaml";
@@ -33,16 +35,48 @@ public final class RunFolder implements AutoCloseable {
 
     private static final Logger LOG_SLF4J = LoggerFactory.getLogger(RunFolder.class);
 
+    /** What the folder needs from a run's settings. */
+    public interface Settings {
+        /** Writes config.yaml (atomically). */
+        void write(Path file);
+
+        /** Per-class validation columns of metrics.csv. */
+        int metricClasses();
+
+        /** Title of training-curve.png. */
+        String curveTitle();
+    }
+
+    /** A fine-tuning run's settings as the folder sees them. */
+    private record TrainSettings(TrainConfig config) implements Settings {
+        @Override
+        public void write(Path file) {
+            config.write(file);
+        }
+
+        @Override
+        public int metricClasses() {
+            return config.numClasses();
+        }
+
+        @Override
+        public String curveTitle() {
+            return "samtune " + config.arch() + " " + config.plan().describe();
+        }
+    }
+
     private final Path dir;
-    private final TrainConfig config;
+    private final Settings config;
     private final MetricsCsv metrics;
     private final BufferedWriter log;
+    private final boolean createdDir;
 
-    private RunFolder(Path dir, TrainConfig config, MetricsCsv metrics, BufferedWriter log) {
+    private RunFolder(Path dir, Settings config, MetricsCsv metrics, BufferedWriter log, boolean createdDir) {
         this.dir = dir;
         this.config = config;
         this.metrics = metrics;
         this.log = log;
+        this.createdDir = createdDir;
     }
 
     /**
@@ -50,42 +84,56 @@ public final class RunFolder implements AutoCloseable {
      * are never mixed; use {@link #resume} to continue it.
      */
     public static RunFolder create(Path dir, TrainConfig config) {
+        return create(dir, new TrainSettings(config));
+    }
+
+    /** {@link #create(Path, TrainConfig)} for a run with other settings. */
+    public static RunFolder create(Path dir, Settings config) {
         if (Files.exists(dir.resolve(CONFIG)) || Files.exists(dir.resolve(METRICS))) {
             throw new SamtuneException(dir + ": already holds a run (" + CONFIG + " or " + METRICS
                     + " exists); choose a new output folder or resume this one");
         }
+        boolean created = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new SamtuneException(dir + ": cannot create the run folder: " + e.getMessage(), e);
         }
         config.write(dir.resolve(CONFIG));
-        RunFolder f = open(dir, config, -1);
+        RunFolder f = open(dir, config, -1, created);
         f.log("run started in " + dir.toAbsolutePath());
         return f;
     }
 
     /**
-     * Continues the run in {@code dir}: reads its settings and drops metric rows after {@code completedIters}
-     * (those of the interrupted part that the checkpoint being resumed does not contain).
+     * Continues the run in {@code dir}: reads its settings and drops the metric rows the checkpoint being resumed,
+     * taken after {@code completedIters} iterations, does not contain (see {@link MetricsCsv#open}).
      */
     public static RunFolder resume(Path dir, long completedIters) {
         Path cfg = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfg)) {
             throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
         }
-        TrainConfig config = TrainConfig.read(cfg);
-        RunFolder f = open(dir, config, completedIters);
-        f.log("run resumed after iteration " + completedIters);
+        return resume(dir, completedIters, file -> new TrainSettings(TrainConfig.read(file)));
+    }
+
+    /** {@link #resume(Path, long)} for a run whose settings {@code read} parses. */
+    public static RunFolder resume(Path dir, long completedIters, java.util.function.Function<Path, Settings> read) {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfg)) {
+            throw new SamtuneException(dir + ": not a run folder (no " + CONFIG + ")");
+        }
+        RunFolder f = open(dir, read.apply(cfg), completedIters, false);
+        f.log("run resumed at iteration " + completedIters);
         return f;
     }
 
-    private static RunFolder open(Path dir, TrainConfig config, long keepUpTo) {
-        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.numClasses(), keepUpTo);
+    private static RunFolder open(Path dir, Settings config, long completedIters, boolean createdDir) {
+        MetricsCsv metrics = MetricsCsv.open(dir.resolve(METRICS), config.metricClasses(), completedIters);
         try {
             BufferedWriter log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new RunFolder(dir, config, metrics, log);
+            return new RunFolder(dir, config, metrics, log, createdDir);
         } catch (IOException e) {
             metrics.close();
             throw new SamtuneException(dir.resolve(LOG) + ": cannot open the log: " + e.getMessage(), e);
@@ -96,7 +144,15 @@ public final class RunFolder implements AutoCloseable {
         return dir;
     }
 
+    /** The settings of a fine-tuning run. */
     public TrainConfig config() {
+        if (config instanceof TrainSettings t) {
+            return t.config();
+        }
+        throw new IllegalStateException(dir + " is not a fine-tuning run");
+    }
+
+    public Settings settings() {
         return config;
     }
 
@@ -122,23 +178,73 @@ public final class RunFolder implements AutoCloseable {
         metrics.train(epoch, iter, loss, diceLoss, ceLoss, lr);
     }
 
-    /** One validation, after {@code itersDone} training iterations. */
-    public void logValidation(int epoch, long itersDone, double valLoss, double[] dicePerClass) {
-        metrics.validation(epoch, itersDone, valLoss, dicePerClass);
-        double mean = java.util.Arrays.stream(dicePerClass).average().orElse(Double.NaN);
-        log(String.format(java.util.Locale.ROOT, "epoch %d validation: loss %.5f, Dice %.4f (per class %s)", epoch,
-                valLoss, mean, java.util.Arrays.toString(dicePerClass)));
+    /**
+     * One validation of 0-based {@code epoch}, after {@code itersDone} training iterations; {@code score} is the Dice
+     * the run selects by.
+     */
+    public void logValidation(int epoch, long itersDone, double valLoss, double score, double[] dicePerClass) {
+        metrics.validation(epoch, itersDone, valLoss, score, dicePerClass);
+        log(String.format(java.util.Locale.ROOT, "epoch %d validation: loss %.5f, Dice %.4f (%s)", epoch + 1,
+                valLoss, score, diceByClass(config().classNames(), dicePerClass)));
+    }
+
+    /** "liver 0.912, spleen 0.874" (foreground classes; "n/a" where no validation slice holds the class). */
+    public static String diceByClass(List<String> names, double[] dicePerClass) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 1; c < dicePerClass.length; c++) {
+            sb.append(c == 1 ? "" : ", ").append(c < names.size() ? names.get(c) : "class_" + c).append(' ')
+                    .append(Double.isNaN(dicePerClass[c]) ? "n/a"
+                            : String.format(java.util.Locale.ROOT, "%.3f", dicePerClass[c]));
+        }
+        return sb.toString();
     }
 
     /** Redraws {@code training-curve.png} from {@code metrics.csv}. */
     public void writeCurve() {
         List<MetricsCsv.Row> rows = MetricsCsv.read(metrics.file());
-        TrainingCurve.write(file(CURVE), rows, "samtune " + config.arch() + " " + config.method().id() + " ("
-                + config.tune().id() + ")");
+        TrainingCurve.write(file(CURVE), rows, config.curveTitle());
     }
+
+    /**
+     * Removes what a start that failed before its first checkpoint wrote (config.yaml, provenance.yaml, metrics.csv, train.log, the
+     * curve, the checkpoints folder, and the folder itself if this start created it and nothing else is in it), so
+     * that the same command can simply be run again. Closes the folder.
+     */
+    public void discard() {
+        close();
+        try {
+            for (String name : List.of(CONFIG, METRICS, LOG, CURVE, org.samtune.io.Provenance.FILE)) {
+                Files.deleteIfExists(dir.resolve(name));
+            }
+            Path ckpt = dir.resolve(RunCheckpoints.DIR);
+            if (Files.isDirectory(ckpt)) {
+                try (var files = Files.list(ckpt)) {
+                    for (Path p : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                Files.deleteIfExists(ckpt);
+            }
+            if (createdDir) {
+                try (var rest = Files.list(dir)) {
+                    if (rest.findAny().isEmpty()) {
+                        Files.delete(dir);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG_SLF4J.warn("{}: could not remove the failed start's files: {}", dir, e.getMessage());
+        }
+    }
+
+    private boolean closed;
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         metrics.close();
         try {
             log.close();

@@ -1,13 +1,13 @@
 package org.samtune.train;
 
 import java.util.Random;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.FinetuneSamPreprocessing;
-import org.samtune.data.PilResize;
-import org.samtune.data.PromptSampler;
-import org.samtune.data.ResizeLongestSide;
+import org.samtune.data.resize.PilResize;
+import org.samtune.data.prompt.PromptSampler;
+import org.samtune.data.resize.ResizeLongestSide;
 import org.samtune.data.Slice2D;
-import org.samtune.data.TorchvisionLabelResize;
+import org.samtune.data.resize.TorchvisionLabelResize;
 import org.samtune.data.UInt8Image;
 
 /**
@@ -35,7 +35,19 @@ public final class SamplePipeline {
      */
     public record Sample(String name, float[] image, byte[] labels, int[] lowRes, int validHeight, int validWidth,
                          int originalHeight, int originalWidth, float[] pointCoords, float[] pointLabels,
-                         float[] boxes) {}
+                         float[] boxes) {
+        /** The prompts of this sample in the model's input frame (none in automatic mode). */
+        public org.samtune.inference.Prompts prompts() {
+            return new org.samtune.inference.Prompts(pointCoords, pointLabels, boxes);
+        }
+
+        /** What the model takes for this sample; labels come back at the slice's original size. */
+        public org.samtune.inference.ModelInput input() {
+            int size = (int) Math.round(Math.sqrt(image.length / 3.0));
+            return new org.samtune.inference.ModelInput(image, size, validHeight, validWidth, originalHeight,
+                    originalWidth, prompts());
+        }
+    }
 
     private final int size;
     private final int lowResSize;
@@ -73,7 +85,7 @@ public final class SamplePipeline {
 
     /**
      * The pipeline of a run: the model's input and output sizes, the config's resize, normalisation and prompts;
-     * finetune-SAM's bilinear + round ground truth with --compat finetune-sam, nearest otherwise.
+     * the ground truth brought to the decoder's size as {@link org.samtune.peft.Quirks#nearestLowResTargets} says.
      */
     public static SamplePipeline forRun(TrainConfig c, org.samtune.model.Sam sam, boolean augment) {
         return forRun(c, sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), augment);
@@ -81,11 +93,11 @@ public final class SamplePipeline {
 
     /** {@link #forRun(TrainConfig, org.samtune.model.Sam, boolean)} for a model of these sizes (the U-Nets). */
     public static SamplePipeline forRun(TrainConfig c, int size, int lowResSize, boolean augment) {
-        boolean compat = c.compat() == TrainConfig.Compat.FINETUNE_SAM;
+        boolean nearest = c.plan().quirks().nearestLowResTargets();
         return new SamplePipeline(size, lowResSize, c.resize(),
                 c.normalize() == TrainConfig.Normalize.MEDSAM ? FinetuneSamPreprocessing.Normalization.MEDSAM
                         : FinetuneSamPreprocessing.Normalization.SAM,
-                compat ? TargetResize.BILINEAR_ROUND : TargetResize.NEAREST,
+                nearest ? TargetResize.NEAREST : TargetResize.BILINEAR_ROUND,
                 new Augmentation(augment ? Augmentation.Settings.finetuneSam() : Augmentation.Settings.off()))
                 .withPrompts(c.promptMode(), PromptSampler.Regions.parse(c.promptRegions()));
     }

@@ -21,20 +21,25 @@ import java.util.stream.Collectors;
 import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
 import org.samtune.io.AtomicFiles;
+import org.samtune.model.Architecture;
+import org.samtune.model.Architectures;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
+import org.samtune.peft.TuningPlan;
 
 /**
  * Every setting of a fine-tuning run, written to the run folder as {@code config.yaml} and read back to resume.
  * Defaults are finetune-SAM's (spec §3.1, §5.1); where its {@code cfg.py} default and its launch scripts disagree the
  * launch scripts win (warm-up on) and the field says so.
  *
- * @param arch image encoder: vit_b, vit_l, vit_h, vit_t (MobileSAM), compact; or a non-SAM baseline:
- *     unet-resnet34, unet-plain (every weight trains; no prompts, adapters or LoRA)
+ * @param arch an {@link Architectures} name: vit_b, vit_l, vit_h, vit_t (MobileSAM) or compact; or a non-SAM
+ *     baseline ({@code Family.DENSE}): unet-resnet34, unet-plain (every weight trains; no prompts, adapters or LoRA)
  * @param checkpoint initial weights (.pth or .safetensors)
- * @param tune what trains: the decoder only, or encoder and decoder
- * @param method vanilla (the chosen parts train fully), adapter or lora
- * @param encoderBlocks encoder blocks (ViT) / stages (TinyViT) that get adapters or LoRA; reference [0, 1, 10, 11]
- * @param decoderAdapterDepth two-way transformer blocks with adapters (reference 2)
+ * @param plan the fine-tuning strategy: tune (decoder or encoder+decoder), method (vanilla, adapter, lora), encoder
+ *     blocks (all or a list; default the architecture's), decoder adapter depth, compat (samtune or finetune-sam) and
+ *     LoRA rank
  * @param numClasses output channels including background (reference {@code -num_cls} 2)
+ * @param classNames one name per output channel, background first (from the dataset's dataset.yaml, else class_K)
  * @param targets combine_all or multi_all
  * @param lr base learning rate (reference 1e-3)
  * @param warmup linear warm-up then poly decay (reference launchers pass {@code -if_warmup True}; cfg.py default off)
@@ -52,7 +57,6 @@ import org.samtune.io.AtomicFiles;
  * @param normalize sam (ImageNet mean/std) or medsam (per-image min-max to [0, 1])
  * @param augment the reference's training augmentation (§3.5)
  * @param dropEmpty drop slices whose mask is empty (the reference always does)
- * @param compat finetune-sam (reproduce the reference, quirks included) or official (SAM's own pre/post-processing)
  * @param imageSize model input size (1024)
  * @param outSize ground-truth size for loss and metrics (256 = decoder output)
  * @param imageFolder root of the image paths in the lists
@@ -60,16 +64,17 @@ import org.samtune.io.AtomicFiles;
  * @param trainList training list (CSV)
  * @param valList validation list (CSV)
  * @param outputDir the run folder
+ * @param encoderFrom checkpoint whose image encoder replaces the base checkpoint's (e.g. self-supervised weights;
+ *     "" for none)
+ * @param shots train on this many labelled slices drawn from the training list ({@code data.FewShot}; 0 = all)
  */
 @JsonPropertyOrder(alphabetic = false)
 public record TrainConfig(
         String arch,
         String checkpoint,
-        Tune tune,
-        Method method,
-        List<Integer> encoderBlocks,
-        int decoderAdapterDepth,
+        TuningPlan plan,
         int numClasses,
+        List<String> classNames,
         @JsonProperty("targets") String targets,
         double lr,
         boolean warmup,
@@ -86,56 +91,15 @@ public record TrainConfig(
         Normalize normalize,
         boolean augment,
         boolean dropEmpty,
-        Compat compat,
         int imageSize,
         int outSize,
         String imageFolder,
         String maskFolder,
         String trainList,
         String valList,
-        String outputDir) {
-
-    /** What trains. */
-    public enum Tune {
-        DECODER("decoder"), ENCODER_DECODER("encoder+decoder");
-
-        private final String id;
-
-        Tune(String id) {
-            this.id = id;
-        }
-
-        @JsonValue
-        public String id() {
-            return id;
-        }
-
-        @JsonCreator
-        public static Tune parse(String s) {
-            return Ids.parse(Tune.class, values(), s, "tune");
-        }
-    }
-
-    /** How the trained parts change: directly, through adapters, or through low-rank updates. */
-    public enum Method {
-        VANILLA("vanilla"), ADAPTER("adapter"), LORA("lora");
-
-        private final String id;
-
-        Method(String id) {
-            this.id = id;
-        }
-
-        @JsonValue
-        public String id() {
-            return id;
-        }
-
-        @JsonCreator
-        public static Method parse(String s) {
-            return Ids.parse(Method.class, values(), s, "method");
-        }
-    }
+        String outputDir,
+        String encoderFrom,
+        int shots) {
 
     public enum PromptMode {
         NONE("none"), BOX("box"), POINT("point");
@@ -197,26 +161,6 @@ public record TrainConfig(
         }
     }
 
-    public enum Compat {
-        OFFICIAL("official"), FINETUNE_SAM("finetune-sam");
-
-        private final String id;
-
-        Compat(String id) {
-            this.id = id;
-        }
-
-        @JsonValue
-        public String id() {
-            return id;
-        }
-
-        @JsonCreator
-        public static Compat parse(String s) {
-            return Ids.parse(Compat.class, values(), s, "compat");
-        }
-    }
-
     /** Parsing of the lower-case spellings, with a message listing what is accepted. */
     static final class Ids {
         private Ids() {}
@@ -243,11 +187,20 @@ public record TrainConfig(
     }
 
     public TrainConfig {
-        encoderBlocks = List.copyOf(encoderBlocks);
-        require(List.of("vit_b", "vit_l", "vit_h", "vit_t", "compact", "unet-resnet34", "unet-plain").contains(arch),
-                "arch", "vit_b, vit_l, vit_h, vit_t, compact, unet-resnet34 or unet-plain", arch);
-        TargetMode.parse(targets);
+        if (plan == null || promptMode == null || resize == null || normalize == null || classNames == null) {
+            throw new SamtuneException("config: plan, classNames, promptMode, resize and normalize must all be set");
+        }
+        classNames = List.copyOf(classNames);
+        Architecture a = Architectures.get(arch, "config field arch");
+        plan.encoderBlocks().check(a.encoderUnits(), "config field plan.encoderBlocks", arch + " has "
+                + a.encoderUnits() + " encoder " + a.encoderUnitName() + ", so it");
+        TargetMode mode = TargetMode.parse(targets);
         require(numClasses >= 2 && numClasses <= 255, "numClasses", "2..255 (background + structures)", numClasses);
+        require(mode != TargetMode.COMBINE_ALL || numClasses == 2, "numClasses",
+                "2 with targets combine_all (the union of all structures is one foreground class; use multi_all for "
+                        + "one channel per structure)", numClasses);
+        require(classNames.size() == numClasses, "classNames", "one name per class (" + numClasses + ")",
+                classNames);
         require(lr > 0 && Double.isFinite(lr), "lr", "a positive number", lr);
         require(warmupIters >= 1, "warmupIters", "at least 1", warmupIters);
         require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", ">= 0", weightDecay);
@@ -255,28 +208,38 @@ public record TrainConfig(
         require(epochs >= 1, "epochs", "at least 1", epochs);
         require(valEvery >= 1, "valEvery", "at least 1", valEvery);
         require(patience >= 0, "patience", ">= 0", patience);
-        require(decoderAdapterDepth >= 0 && decoderAdapterDepth <= 2, "decoderAdapterDepth", "0..2", decoderAdapterDepth);
+        require(plan.decoderAdapterDepth() <= 2, "plan.decoderAdapterDepth", "0..2", plan.decoderAdapterDepth());
         require(imageSize >= 16, "imageSize", "at least 16", imageSize);
         require(outSize >= 1, "outSize", "at least 1", outSize);
-        for (int b : encoderBlocks) {
-            require(b >= 0, "encoderBlocks", "block indices >= 0", encoderBlocks);
-        }
-        org.samtune.data.PromptSampler.Regions.parse(promptRegions);
-        if (tune == null || method == null || promptMode == null || resize == null || normalize == null || compat == null) {
-            throw new SamtuneException("config: tune, method, promptMode, resize, normalize and compat must all be set");
-        }
-        if (arch.startsWith("unet-")) { // baselines: what a U-Net cannot do
-            require(method == Method.VANILLA, "method", "vanilla for " + arch + " (adapters and LoRA are SAM methods)",
-                    method.id());
-            require(tune == Tune.ENCODER_DECODER, "tune", "encoder+decoder for " + arch + " (the whole U-Net trains)",
-                    tune.id());
+        require(shots >= 0, "shots", ">= 0 (0: the whole training list)", shots);
+        encoderFrom = encoderFrom == null ? "" : encoderFrom;
+        org.samtune.data.prompt.PromptSampler.Regions.parse(promptRegions);
+        if (a.isDense()) { // baselines: what a U-Net cannot do
+            require(plan.method() == TuningPlan.Method.VANILLA, "method", "vanilla for " + arch
+                    + " (adapters and LoRA are SAM methods)", plan.method().id());
+            require(plan.tune() == TuningPlan.Tune.ENCODER_DECODER, "tune", "encoder+decoder for " + arch
+                    + " (the whole U-Net trains)", plan.tune().id());
             require(promptMode == PromptMode.NONE, "promptMode", "none for " + arch + " (a U-Net takes no prompts)",
                     promptMode.id());
             require(outSize == imageSize, "outSize", "equal to imageSize " + imageSize + " for " + arch
                     + " (its logits have the input's size)", outSize);
-            require(!warmup || !arch.equals("unet-plain"), "warmup", "false for unet-plain (nnU-Net's poly schedule "
-                    + "per epoch has no warm-up)", warmup);
+            require(!warmup || !arch.equals(org.samtune.model.unet.UNets.PLAIN), "warmup", "false for unet-plain "
+                    + "(nnU-Net's poly schedule per epoch has no warm-up)", warmup);
         }
+    }
+
+    /** background, class_1, class_2, ... for a dataset without names. */
+    public static List<String> genericClassNames(int numClasses) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int k = 0; k < numClasses; k++) {
+            names.add(k == 0 ? "background" : "class_" + k);
+        }
+        return names;
+    }
+
+    /** The registered architecture of this run. */
+    public Architecture architecture() {
+        return Architectures.get(arch, "config field arch");
     }
 
     private static void require(boolean ok, String field, String expected, Object got) {
@@ -306,26 +269,35 @@ public record TrainConfig(
     /** A builder starting from these settings. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.arch = arch; b.checkpoint = checkpoint; b.tune = tune; b.method = method; b.encoderBlocks = encoderBlocks;
-        b.decoderAdapterDepth = decoderAdapterDepth; b.numClasses = numClasses; b.targets = targets; b.lr = lr;
+        b.arch = arch; b.checkpoint = checkpoint; b.tune = plan.tune(); b.method = plan.method();
+        b.encoderBlocks = plan.encoderBlocks(); b.decoderAdapterDepth = plan.decoderAdapterDepth();
+        b.compat = plan.compat(); b.loraRank = plan.loraRank(); b.numClasses = numClasses;
+        b.classNames = classNames; b.targets = targets; b.lr = lr;
         b.warmup = warmup; b.warmupIters = warmupIters; b.weightDecay = weightDecay; b.batchSize = batchSize;
         b.epochs = epochs; b.valEvery = valEvery; b.patience = patience; b.seed = seed; b.promptMode = promptMode;
         b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
-        b.dropEmpty = dropEmpty; b.compat = compat; b.imageSize = imageSize; b.outSize = outSize;
+        b.dropEmpty = dropEmpty; b.imageSize = imageSize; b.outSize = outSize;
         b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
-        b.outputDir = outputDir;
+        b.outputDir = outputDir; b.encoderFrom = encoderFrom; b.shots = shots;
         return b;
     }
 
-    /** Mutable builder with finetune-SAM's defaults; {@link #build()} validates. */
+    /**
+     * Mutable builder with finetune-SAM's defaults; {@link #build()} validates. Settings that depend on the
+     * architecture (encoder blocks, input and output sizes) follow it unless set; class names default to
+     * background, class_1, ...
+     */
     public static final class Builder {
         private String arch = "vit_b";
         private String checkpoint = "";
-        private Tune tune = Tune.DECODER;
-        private Method method = Method.VANILLA;
-        private List<Integer> encoderBlocks = List.of(0, 1, 10, 11);
-        private int decoderAdapterDepth = 2;
+        private TuningPlan.Tune tune = TuningPlan.Tune.DECODER;
+        private TuningPlan.Method method = TuningPlan.Method.VANILLA;
+        private EncoderBlocks encoderBlocks;
+        private int decoderAdapterDepth = TuningPlan.DEFAULT_DECODER_ADAPTER_DEPTH;
+        private Compat compat = Compat.SAMTUNE;
+        private int loraRank = TuningPlan.DEFAULT_LORA_RANK;
         private int numClasses = 2;
+        private List<String> classNames;
         private String targets = TargetMode.COMBINE_ALL.id();
         private double lr = 1e-3;
         private boolean warmup = true;
@@ -342,24 +314,35 @@ public record TrainConfig(
         private Normalize normalize = Normalize.SAM;
         private boolean augment = true;
         private boolean dropEmpty = true;
-        private Compat compat = Compat.OFFICIAL;
-        private int imageSize = 1024;
-        private int outSize = 256;
+        private int imageSize;
+        private int outSize;
         private String imageFolder = "";
         private String maskFolder = "";
         private String trainList = "";
         private String valList = "";
         private String outputDir = "";
+        private String encoderFrom = "";
+        private int shots = 0;
 
         private Builder() {}
 
         public Builder arch(String v) { arch = v; return this; }
         public Builder checkpoint(String v) { checkpoint = v; return this; }
-        public Builder tune(Tune v) { tune = v; return this; }
-        public Builder method(Method v) { method = v; return this; }
-        public Builder encoderBlocks(List<Integer> v) { encoderBlocks = v; return this; }
+        public Builder tune(TuningPlan.Tune v) { tune = v; return this; }
+        public Builder method(TuningPlan.Method v) { method = v; return this; }
+        /** The blocks; null follows the architecture's default. */
+        public Builder encoderBlocks(EncoderBlocks v) { encoderBlocks = v; return this; }
         public Builder decoderAdapterDepth(int v) { decoderAdapterDepth = v; return this; }
+        public Builder compat(Compat v) { compat = v; return this; }
+        public Builder loraRank(int v) { loraRank = v; return this; }
+        public Builder plan(TuningPlan p) {
+            tune = p.tune(); method = p.method(); encoderBlocks = p.encoderBlocks();
+            decoderAdapterDepth = p.decoderAdapterDepth(); compat = p.compat(); loraRank = p.loraRank();
+            return this;
+        }
         public Builder numClasses(int v) { numClasses = v; return this; }
+        /** One name per class, background first; null gives background, class_1, ... */
+        public Builder classNames(List<String> v) { classNames = v; return this; }
         public Builder targets(TargetMode v) { targets = v.id(); return this; }
         public Builder lr(double v) { lr = v; return this; }
         public Builder warmup(boolean v) { warmup = v; return this; }
@@ -376,20 +359,32 @@ public record TrainConfig(
         public Builder normalize(Normalize v) { normalize = v; return this; }
         public Builder augment(boolean v) { augment = v; return this; }
         public Builder dropEmpty(boolean v) { dropEmpty = v; return this; }
-        public Builder compat(Compat v) { compat = v; return this; }
+        /** Model input side; 0 follows the architecture. */
         public Builder imageSize(int v) { imageSize = v; return this; }
+        /** Decoder output side; 0 follows the architecture. */
         public Builder outSize(int v) { outSize = v; return this; }
         public Builder imageFolder(String v) { imageFolder = v; return this; }
         public Builder maskFolder(String v) { maskFolder = v; return this; }
         public Builder trainList(String v) { trainList = v; return this; }
         public Builder valList(String v) { valList = v; return this; }
         public Builder outputDir(String v) { outputDir = v; return this; }
+        public Builder encoderFrom(String v) { encoderFrom = v; return this; }
+        public Builder shots(int v) { shots = v; return this; }
+
+        public String arch() {
+            return arch;
+        }
 
         public TrainConfig build() {
-            return new TrainConfig(arch, checkpoint, tune, method, encoderBlocks, decoderAdapterDepth, numClasses, targets,
-                    lr, warmup, warmupIters, weightDecay, batchSize, epochs, valEvery, patience, seed, promptMode,
-                    promptRegions, resize, normalize, augment, dropEmpty, compat, imageSize, outSize, imageFolder,
-                    maskFolder, trainList, valList, outputDir);
+            Architecture a = Architectures.get(arch, "config field arch");
+            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : EncoderBlocks.of(a.defaultEncoderBlocks());
+            TuningPlan plan = new TuningPlan(tune, method, blocks, decoderAdapterDepth, compat, loraRank);
+            List<String> names = classNames != null ? classNames : genericClassNames(numClasses);
+            return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,
+                    weightDecay, batchSize, epochs, valEvery, patience, seed, promptMode, promptRegions, resize,
+                    normalize, augment, dropEmpty, imageSize > 0 ? imageSize : a.inputSize(),
+                    outSize > 0 ? outSize : a.lowResSize(), imageFolder, maskFolder, trainList, valList, outputDir,
+                    encoderFrom, shots);
         }
     }
 
@@ -420,6 +415,11 @@ public record TrainConfig(
         try {
             return yaml().readValue(text, TrainConfig.class);
         } catch (UnrecognizedPropertyException e) {
+            if (List.of("tune", "method", "encoderBlocks", "decoderAdapterDepth", "compat").contains(e.getPropertyName())) {
+                throw new SamtuneException(source + ": setting '" + e.getPropertyName() + "' now belongs in the plan "
+                        + "block (settings of an older samtune: move tune, method, encoderBlocks, decoderAdapterDepth "
+                        + "and compat under 'plan:', and write compat official as samtune)", e);
+            }
             throw new SamtuneException(source + ": unknown setting '" + e.getPropertyName() + "'", e);
         } catch (InvalidFormatException e) {
             throw new SamtuneException(source + ": setting " + path(e) + ": cannot read '" + e.getValue() + "' as "

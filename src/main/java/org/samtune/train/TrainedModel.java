@@ -3,10 +3,9 @@ package org.samtune.train;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.samtune.SamtuneException;
-import org.samtune.checkpoint.Safetensors;
+import org.samtune.inference.ClassSegmenter;
+import org.samtune.inference.ModelInput;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 
@@ -33,50 +32,28 @@ public final class TrainedModel {
             return dense != null ? dense.asModule().manager() : sam.manager();
         }
 
-        /** Logits (B, classes, lowRes, lowRes) of a prepared image batch and its samples (prompts). */
-        public ai.djl.ndarray.NDArray lowResLogits(ai.djl.ndarray.NDArray images,
-                                                   java.util.List<SamplePipeline.Sample> samples) {
-            return dense != null ? dense.forward(images) : decode(sam.embedImages(images), samples);
+        /**
+         * Class labels of one slice at its original size: the run's preprocessing (prompts sampled from the
+         * slice's labels when the run was trained with prompts), then {@link ClassSegmenter#segment}.
+         */
+        public int[] segment(org.samtune.data.Slice2D slice) {
+            return segmenter().segment(pipeline.prepare(slice, false, null).input());
+        }
+
+        /** The model as a class segmenter (the one inference path of eval and predict; U-Nets too). */
+        public ClassSegmenter segmenter() {
+            return dense != null ? new ClassSegmenter(dense) : new ClassSegmenter(sam);
         }
 
         /**
-         * Class labels of one slice at its original size: the run's preprocessing, the model, the decoder's
-         * low-res logits upsampled, cropped and resized back as SAM's postprocessing, then the argmax.
+         * The run's preprocessing of an unlabelled RGB image, without prompts: what {@link #segmenter()} takes
+         * (add prompts in the input frame with {@link ModelInput}'s prompts for a run trained with them).
          */
-        public int[] segment(org.samtune.data.Slice2D slice) {
-            return segment(pipeline.prepare(slice, false, null), slice.height(), slice.width());
-        }
-
-        /** As {@link #segment(org.samtune.data.Slice2D)} for an already prepared sample. */
-        public int[] segment(SamplePipeline.Sample s, int height, int width) {
-            float[] logits;
-            int classes;
-            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                ai.djl.ndarray.NDArray image = manager().create(s.image(),
-                        new ai.djl.ndarray.types.Shape(1, 3, pipeline.size(), pipeline.size()));
-                ai.djl.ndarray.NDArray low = lowResLogits(image, java.util.List.of(s));
-                classes = (int) low.getShape().get(1);
-                logits = low.toFloatArray();
-            }
-            float[] up = org.samtune.data.SamTransforms.postprocessMasks(logits, 1, classes, pipeline.lowResSize(),
-                    pipeline.lowResSize(), pipeline.size(), s.validHeight(), s.validWidth(), height, width);
-            int n = height * width;
-            int[] out = new int[n];
-            for (int p = 0; p < n; p++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (up[k * n + p] > up[best * n + p]) {
-                        best = k;
-                    }
-                }
-                out[p] = best;
-            }
-            return out;
-        }
-
-        /** Low-res logits (B, classes, h, w) for prepared samples, with the run's prompt mode. */
-        public ai.djl.ndarray.NDArray decode(ai.djl.ndarray.NDArray embeddings, java.util.List<SamplePipeline.Sample> samples) {
-            return Trainer.decode(sam, pipeline.prompts(), sam.manager(), embeddings, samples);
+        public ModelInput input(org.samtune.data.UInt8Image rgb) {
+            SamplePipeline plain = pipeline.withPrompts(TrainConfig.PromptMode.NONE,
+                    org.samtune.data.prompt.PromptSampler.Regions.largest(1));
+            return plain.prepare(new org.samtune.data.Slice2D("image", rgb.width(), rgb.height(), rgb.toRgb().pixels(),
+                    new byte[rgb.width() * rgb.height()]), false, null).input();
         }
     }
 
@@ -90,16 +67,10 @@ public final class TrainedModel {
             throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
         }
         TrainConfig c = TrainConfig.read(config);
-        Path weights = runDir.resolve(FineTuning.CHECKPOINTS).resolve(which + ".safetensors");
-        if (!Files.isRegularFile(weights)) {
-            throw new SamtuneException(runDir + ": no " + FineTuning.CHECKPOINTS + "/" + which
-                    + ".safetensors (expected best or last; has the run validated yet?)");
+        if (c.architecture().isDense()) { // baselines: the whole network is in the weights file
+            return openUNet(manager, c, RunCheckpoints.of(runDir).readWeights(which));
         }
-        Map<String, String> meta = new LinkedHashMap<>();
-        var tuned = Safetensors.readWithMetadata(weights, meta);
-        if (org.samtune.model.unet.UNets.isUNet(c.arch())) { // baselines: the whole network is in the weights file
-            return openUNet(manager, c, weights, tuned);
-        }
+        RunCheckpoints.Tuned tuned = RunCheckpoints.of(runDir).readWeights(which);
         Path base = baseOverride != null ? baseOverride
                 : c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
         if (base != null && !Files.isRegularFile(base)) {
@@ -107,33 +78,26 @@ public final class TrainedModel {
                     + "pass its new location with --base");
         }
         SamModels.Built built = FineTuning.buildModel(manager, c, base);
-        String recorded = meta.getOrDefault("base_sha256", "");
-        if (base != null && !recorded.isEmpty() && !recorded.equals(built.checkpointSha256())) {
-            throw new SamtuneException(base + ": SHA-256 " + built.checkpointSha256() + " differs from the "
-                    + recorded + " this run was trained from (" + meta.get("base_checkpoint") + ")");
-        }
+        tuned.checkBase(base, built.checkpointSha256());
         Sam sam = built.sam();
-        var report = sam.loadStateDict(new org.samtune.checkpoint.StateDict(tuned, weights.toString()), false);
-        if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
-            throw new SamtuneException(weights + ": does not fit the model the run's config describes: "
-                    + report.describe(5));
-        }
+        tuned.loadInto(sam);
         sam.train(false);
-        return new Loaded(sam, c, pipeline(c, sam), weights);
+        return new Loaded(sam, c, pipeline(c, sam), tuned.file());
     }
 
-    private static Loaded openUNet(NDManager manager, TrainConfig c, Path weights,
-                                   Map<String, org.samtune.checkpoint.TensorData> tensors) {
+    private static Loaded openUNet(NDManager manager, TrainConfig c, RunCheckpoints.Tuned tuned) {
         var net = org.samtune.model.unet.UNets.build(manager, c.arch(), c.imageSize(), c.numClasses(), null,
                 c.seed()).net();
-        var report = net.asModule().loadStateDict(new org.samtune.checkpoint.StateDict(tensors, weights.toString()),
-                false);
-        if (!report.isClean()) {
-            throw new SamtuneException(weights + ": does not fit the " + c.arch() + " the run's config describes: "
-                    + report.describe(5));
+        java.util.Set<String> missing = new java.util.TreeSet<>(net.asModule().stateArrays().keySet());
+        missing.removeAll(tuned.tensors().keySet());
+        if (!missing.isEmpty()) { // every weight trains, so the file holds the whole network
+            throw new SamtuneException(tuned.file() + ": does not fit the " + c.arch() + " the run's config "
+                    + "describes: missing " + missing.size() + " tensors, e.g. " + missing.iterator().next());
         }
+        tuned.loadInto(net.asModule());
         net.asModule().train(false);
-        return new Loaded(null, c, SamplePipeline.forRun(c, net.inputSize(), net.inputSize(), false), weights, net);
+        return new Loaded(null, c, SamplePipeline.forRun(c, net.inputSize(), net.inputSize(), false), tuned.file(),
+                net);
     }
 
     /** The run's preprocessing without augmentation. */

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.samtune.data.SegmentationDataset;
+import org.samtune.inference.ClassLabels;
+import org.samtune.inference.PromptDecoder;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
@@ -31,17 +33,20 @@ import org.samtune.peft.TuningPlan;
  * <p>Everything random (shuffling, augmentation) is drawn from generators seeded by (seed, epoch, position), so a
  * run resumed from any saved iteration continues exactly as the uninterrupted run would have.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
 
     /** The loop's settings (a subset of the run's config). */
     public record Settings(int epochs, int batchSize, double lr, boolean warmup, int warmupIters, int valEvery,
-                           int patience, long seed, boolean selectIncludingBackground, boolean cacheEmbeddings,
-                           long maxIterations, int checkpointEvery) {}
+                           int patience, long seed, boolean cacheEmbeddings, long maxIterations,
+                           int checkpointEvery) {}
 
     /** One training iteration, for logs and metrics.csv. */
     public record IterationStats(int epoch, long iteration, double loss, double dice, double ce, double lr) {}
 
-    /** One validation, for logs and metrics.csv. {@code classDice} includes the background at index 0. */
+    /**
+     * One validation, for logs and metrics.csv. {@code classDice} includes the background at index 0; {@code score}
+     * is the number the run reports and selects its best checkpoint by ({@link #validate}).
+     */
     public record ValidationStats(int epoch, long iteration, double loss, double[] classDice, double score,
                                   boolean improved) {}
 
@@ -74,9 +79,10 @@ public final class Trainer {
     private final DiceCeLoss loss = new DiceCeLoss();
     private final NDManager cacheManager;
     private final Map<Integer, NDArray> embeddingCache = new HashMap<>();
-    // baselines: a U-Net instead of SAM (then sam and plan are null), and its own schedule (nnU-Net's)
+    // baselines: a U-Net instead of SAM (then sam is null), and its own schedule (nnU-Net's)
     private final DenseSegmenter dense;
     private final LrSchedule schedule;
+    private long embeddingCacheHits;
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
                    SamplePipeline pipeline) {
@@ -93,12 +99,13 @@ public final class Trainer {
 
     /**
      * A U-Net baseline, every weight trained; {@code schedule} null takes the settings' (warm-up + poly or
-     * constant), otherwise e.g. nnU-Net's poly per epoch.
+     * constant), otherwise e.g. nnU-Net's poly per epoch. Of {@code plan} only its quirks are read (how the best
+     * epoch is selected).
      */
-    public Trainer(DenseSegmenter net, Settings settings, SegmentationDataset train, SegmentationDataset val,
-                   SamplePipeline pipeline, LrSchedule schedule) {
+    public Trainer(DenseSegmenter net, TuningPlan plan, Settings settings, SegmentationDataset train,
+                   SegmentationDataset val, SamplePipeline pipeline, LrSchedule schedule) {
         this.sam = null;
-        this.plan = null;
+        this.plan = plan;
         this.settings = settings;
         this.train = train;
         this.val = val;
@@ -128,7 +135,7 @@ public final class Trainer {
      */
     public boolean embeddingsCacheable() {
         return dense == null && settings.cacheEmbeddings() && !plan.updatesEncoder() && pipeline.isDeterministic(true)
-                && plan.compat() == TuningPlan.Compat.SAMTUNE;
+                && plan.quirks().frozenEncoderInEvalMode();
     }
 
     /** Runs from {@code start} (fresh or resumed) until the epochs, the iteration cap or early stopping end it. */
@@ -204,7 +211,7 @@ public final class Trainer {
             return;
         }
         sam.train(true);
-        if (!plan.updatesEncoder() && plan.compat() == TuningPlan.Compat.SAMTUNE) {
+        if (!plan.updatesEncoder() && plan.quirks().frozenEncoderInEvalMode()) {
             sam.imageEncoder().asModule().train(false);
         }
     }
@@ -292,7 +299,7 @@ public final class Trainer {
             for (int j = 0; j < t.length; j++) {
                 px[j] = (byte) t[j];
             }
-            byte[] small = org.samtune.data.PilResize.nearest(new org.samtune.data.UInt8Image(l, l, 1, px), size, size)
+            byte[] small = org.samtune.data.resize.PilResize.nearest(new org.samtune.data.UInt8Image(l, l, 1, px), size, size)
                     .pixels();
             for (int j = 0; j < small.length; j++) {
                 all[i * size * size + j] = small[j] & 0xff;
@@ -309,7 +316,9 @@ public final class Trainer {
         List<NDArray> parts = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
             NDArray cached = embeddingCache.get(indices[i]);
-            if (cached == null) {
+            if (cached != null) {
+                embeddingCacheHits++;
+            } else {
                 NDArray e = sam.embedImages(images(m, List.of(samples.get(i))));
                 cached = e.duplicate();
                 NDScope.unregister(cached);
@@ -329,36 +338,11 @@ public final class Trainer {
         return decode(sam, pipeline.prompts(), m, embeddings, samples);
     }
 
-    /** {@link #decode(NDManager, NDArray, List)} for any model and prompt mode. */
+    /** {@link #decode(NDManager, NDArray, List)} for any model (the samples carry their prompts). */
     public static NDArray decode(Sam sam, TrainConfig.PromptMode prompts, NDManager m, NDArray embeddings,
                                  List<SamplePipeline.Sample> samples) {
-        NDArray coords = null;
-        NDArray labels = null;
-        NDArray boxes = null;
-        int b = samples.size();
-        switch (prompts) {
-            case BOX -> {
-                int k = samples.get(0).boxes().length / 4;
-                float[] all = new float[b * k * 4];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(samples.get(i).boxes(), 0, all, i * k * 4, k * 4);
-                }
-                boxes = m.create(all, new Shape(b, k, 4));
-            }
-            case POINT -> {
-                int n = samples.get(0).pointLabels().length;
-                float[] c = new float[b * n * 2];
-                float[] l = new float[b * n];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(samples.get(i).pointCoords(), 0, c, i * n * 2, n * 2);
-                    System.arraycopy(samples.get(i).pointLabels(), 0, l, i * n, n);
-                }
-                coords = m.create(c, new Shape(b, n, 2));
-                labels = m.create(l, new Shape(b, n));
-            }
-            case NONE -> { }
-        }
-        return sam.predict(embeddings, coords, labels, boxes, null, true).lowResLogits();
+        return PromptDecoder.lowResLogits(sam, m, embeddings, samples.stream().map(SamplePipeline.Sample::prompts)
+                .toList());
     }
 
     private NDArray images(NDManager m, List<SamplePipeline.Sample> samples) {
@@ -384,8 +368,10 @@ public final class Trainer {
 
     /**
      * Validation as finetune-SAM: no augmentation, mean loss, and per-class Dice (2|P∩G| + 1)/(|P| + |G| + 1) of the
-     * argmax prediction at the decoder's output size, averaged over slices. The selection score is the mean over
-     * foreground classes (finetune-SAM: over all classes including background, with --compat finetune-sam).
+     * argmax prediction at the decoder's output size, averaged over slices. The score, reported and used for
+     * selection, is the mean over foreground classes, slices without the class left out of its mean
+     * ({@link org.samtune.peft.Quirks#selectByForegroundDice}); with --compat finetune-sam the mean over every class
+     * including background, an absent class predicted absent scoring 1, as finetune-SAM.
      */
     public ValidationStats validate(int epoch, long iteration, double bestSoFar) {
         boolean wasTraining = model().isTraining();
@@ -393,7 +379,8 @@ public final class Trainer {
         int classes = dense != null ? dense.numClasses() : sam.maskDecoder().config.numMultimaskOutputs();
         double[] diceSum = new double[classes];
         int[] diceCount = new int[classes];
-        boolean ignoreEmpty = !settings.selectIncludingBackground();
+        boolean foreground = plan.quirks().selectByForegroundDice();
+        boolean ignoreEmpty = foreground;
         double lossSum = 0;
         int batches = 0;
         try {
@@ -409,7 +396,7 @@ public final class Trainer {
                     NDArray target = targets(m, samples);
                     lossSum += loss.compute(logits, target).total().getFloat();
                     batches++;
-                    long[] pred = logits.argMax(1).toLongArray();
+                    int[] pred = ClassLabels.argmax(logits);
                     int l = pipeline.lowResSize();
                     for (int i = 0; i < samples.size(); i++) {
                         int[] gt = samples.get(i).lowRes();
@@ -448,7 +435,7 @@ public final class Trainer {
         }
         double score = 0;
         int counted = 0;
-        int from = settings.selectIncludingBackground() || classes == 1 ? 0 : 1;
+        int from = !foreground || classes == 1 ? 0 : 1;
         for (int c = from; c < classes; c++) {
             if (!Double.isNaN(dice[c])) {
                 score += dice[c];
@@ -459,12 +446,18 @@ public final class Trainer {
         return new ValidationStats(epoch, iteration, lossSum / Math.max(1, batches), dice, score, score > bestSoFar);
     }
 
+    /** How many image embeddings were taken from the cache instead of the encoder (for tests and logs). */
+    long embeddingCacheHits() {
+        return embeddingCacheHits;
+    }
+
     /** Frees cached embeddings. */
+    @Override
     public void close() {
         cacheManager.close();
     }
 
-    static int[] permutation(int n, long seed, int epoch) {
+    public static int[] permutation(int n, long seed, int epoch) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
@@ -480,7 +473,7 @@ public final class Trainer {
     }
 
     /** A well-spread seed for (run seed, epoch, position) — SplitMix64's finaliser. */
-    static long mix(long seed, int epoch, int position) {
+    public static long mix(long seed, int epoch, int position) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + position * 0x94D049BB133111EBL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

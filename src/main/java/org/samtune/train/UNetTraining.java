@@ -62,128 +62,76 @@ final class UNetTraining {
         return UNets.build(manager, c.arch(), c.imageSize(), c.numClasses(), base, c.seed());
     }
 
-    static FineTuning.Outcome execute(RunFolder run, FineTuning.Resumed resumed, FineTuning.Options options,
-                                      PrintStream out) {
-        TrainConfig c = run.config();
-        Engine.getInstance().setRandomSeed((int) c.seed());
-        try (NDManager manager = NDManager.newBaseManager()) {
-            UNets.Built built = build(manager, c);
-            DenseSegmenter net = built.net();
-            Module model = net.asModule();
-            if (built.report() != null) {
-                run.log(built.report().describe(20));
-            }
-            Set<String> keys = new LinkedHashSet<>(model.stateArrays().keySet());
-
-            SegmentationDataset.Options dsOptions =
-                    new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
-            SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
-                    Path.of(c.maskFolder()), dsOptions);
-            if (train.size() == 0) {
-                throw new SamtuneException(c.trainList() + ": no training slices left after dropping "
-                        + train.droppedEmpty() + " with an empty mask (nothing to train on)");
-            }
-            SegmentationDataset val = c.valList() == null || c.valList().isBlank() ? null
-                    : SegmentationDataset.open(Path.of(c.valList()), Path.of(c.imageFolder()),
-                            Path.of(c.maskFolder()), dsOptions);
-            SamplePipeline pipeline = SamplePipeline.forRun(c, net.inputSize(), net.inputSize(), c.augment());
-            Trainer.Settings settings = new Trainer.Settings(c.epochs(), c.batchSize(), c.lr(), c.warmup(),
-                    c.warmupIters(), c.valEvery(), c.patience(), c.seed(),
-                    c.compat() == TrainConfig.Compat.FINETUNE_SAM, false, options.maxIterations(),
-                    options.checkpointEvery());
-            long itersPerEpoch = (train.size() + c.batchSize() - 1) / c.batchSize();
-            LrSchedule schedule = schedule(c, itersPerEpoch);
-            Trainer trainer = new Trainer(net, settings, train, val, pipeline, schedule);
-
-            Path ckptDir = run.file(FineTuning.CHECKPOINTS);
-            Map<String, String> meta = metadata(c);
-            TrainState start = TrainState.start();
-            try (Optimizer optimizer = optimizer(c, model)) {
-                if (resumed != null) {
-                    FineTuning.restore(model, optimizer, resumed, ckptDir.resolve(FineTuning.RESUME));
-                    start = resumed.state();
-                }
-                long total = trainer.totalIterations();
-                String recipe = recipe(c, schedule);
-                run.log("plan: " + c.arch() + " " + net.inputSize() + "², " + c.numClasses() + " classes, all "
-                        + model.parameterCount() + " parameters train; " + recipe + "; " + train.size()
-                        + " training slices (" + train.droppedEmpty() + " empty dropped), "
-                        + (val == null ? 0 : val.size()) + " validation slices; " + total + " iterations");
-                out.println("samtune train: " + c.arch() + " at " + net.inputSize() + "², "
-                        + String.format("%,d", model.parameterCount()) + " parameters train (" + recipe + "); "
-                        + train.size() + " training / " + (val == null ? 0 : val.size()) + " validation slices");
-                ProgressLine progress = ProgressLine.forStdout(total, c.epochs(), start.iteration());
-                Trainer.Result result = trainer.run(optimizer, start, new Trainer.Listener() {
-                    @Override
-                    public void onIteration(Trainer.IterationStats s, long totalIterations) {
-                        run.logIteration(s.epoch(), s.iteration(), s.loss(), s.dice(), s.ce(), s.lr());
-                        progress.update(s.epoch(), s.iteration(), s.loss(), s.lr(), false);
-                    }
-
-                    @Override
-                    public void onValidation(Trainer.ValidationStats v) {
-                        run.logValidation(v.epoch(), v.iteration(), v.loss(), v.classDice());
-                        progress.message(String.format(Locale.ROOT, "epoch %d: validation loss %.4f, Dice %s%s",
-                                v.epoch(), v.loss(), FineTuning.formatDice(v.classDice()),
-                                v.improved() ? " (best)" : ""));
-                        run.writeCurve();
-                    }
-
-                    @Override
-                    public void onBest(TrainState state) {
-                        FineTuning.writeWeights(ckptDir.resolve(FineTuning.BEST), model, keys, meta, state);
-                    }
-
-                    @Override
-                    public void onEpochEnd(int epoch, double seconds) {
-                        run.log(String.format(Locale.ROOT, "epoch %d trained in %.2f s", epoch, seconds));
-                    }
-
-                    @Override
-                    public void onCheckpoint(TrainState state, Optimizer opt) {
-                        FineTuning.writeWeights(ckptDir.resolve(FineTuning.LAST), model, keys, meta, state);
-                        FineTuning.writeResume(ckptDir.resolve(FineTuning.RESUME), model, keys, opt, meta, state);
-                    }
-
-                    @Override
-                    public void onMessage(String message) {
-                        run.log(message);
-                        progress.message(message);
-                    }
-                });
-                TrainState end = result.state();
-                if (!result.diverged()) {
-                    FineTuning.writeWeights(ckptDir.resolve(FineTuning.LAST), model, keys, meta, end);
-                    FineTuning.writeResume(ckptDir.resolve(FineTuning.RESUME), model, keys, optimizer, meta, end);
-                    if (!Files.exists(ckptDir.resolve(FineTuning.BEST))) {
-                        FineTuning.writeWeights(ckptDir.resolve(FineTuning.BEST), model, keys, meta, end);
-                    }
-                }
-                if (options.exportFull()) {
-                    Safetensors.write(ckptDir.resolve(FineTuning.FULL), model.stateDict(), meta);
-                }
-                run.writeCurve();
-                String reason = result.diverged()
-                        ? result.stopReason() + "; the last good checkpoint is " + ckptDir.resolve(FineTuning.LAST)
-                        : result.stopReason();
-                run.log("stopped: " + reason);
-                trainer.close();
-                return new FineTuning.Outcome(run.dir(), reason, result.diverged(), end, train.size(),
-                        val == null ? 0 : val.size(), model.parameterCount(), model.parameterCount());
-            }
+    /** Everything a U-Net run needs before its first iteration, checked (the U-Net {@link FineTuning.Setup}). */
+    record Setup(TrainConfig config, UNets.Built built, SegmentationDataset train, SegmentationDataset val,
+                 SamplePipeline pipeline) {
+        DenseSegmenter net() {
+            return built.net();
         }
     }
 
-    private static Map<String, String> metadata(TrainConfig c) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("format", "samtune-tuned-weights/1");
-        m.put("arch", c.arch());
-        m.put("num_classes", Integer.toString(c.numClasses()));
-        m.put("plan", "all weights");
-        Path base = c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
-        m.put("base_checkpoint", base == null ? "" : base.getFileName().toString());
-        m.put("base_sha256", base == null ? "" : SamModels.sha256(base));
-        m.put("config_yaml", c.toYaml());
-        return m;
+    /** Builds the network and opens the data; throws on any inconsistency, writes nothing. */
+    static Setup setUp(NDManager manager, TrainConfig c) {
+        Engine.getInstance().setRandomSeed((int) c.seed());
+        SegmentationDataset.Options dsOptions =
+                new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
+        SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
+                Path.of(c.maskFolder()), dsOptions);
+        if (c.shots() > 0) {
+            train = train.only(FewShotList.images(c));
+        }
+        if (train.size() == 0) {
+            throw new SamtuneException(c.trainList() + ": no training slices left after dropping "
+                    + train.droppedEmpty() + " with an empty mask (nothing to train on)");
+        }
+        SegmentationDataset val = c.valList() == null || c.valList().isBlank() ? null
+                : SegmentationDataset.open(Path.of(c.valList()), Path.of(c.imageFolder()),
+                        Path.of(c.maskFolder()), dsOptions);
+        UNets.Built built = build(manager, c);
+        int size = built.net().inputSize();
+        // U-Net logits are at the input size: the low-res (loss) size is the input size
+        return new Setup(c, built, train, val, SamplePipeline.forRun(c, size, size, c.augment()));
+    }
+
+    static FineTuning.Outcome execute(RunFolder run, Setup setup, RunCheckpoints.Resumed resumed,
+                                      FineTuning.Options options, PrintStream out) {
+        long started = System.nanoTime();
+        TrainConfig c = setup.config();
+        DenseSegmenter net = setup.net();
+        Module model = net.asModule();
+        if (setup.built().report() != null) {
+            run.log(setup.built().report().describe(20));
+        }
+        SegmentationDataset train = setup.train();
+        SegmentationDataset val = setup.val();
+        Trainer.Settings settings = new Trainer.Settings(c.epochs(), c.batchSize(), c.lr(), c.warmup(),
+                c.warmupIters(), c.valEvery(), c.patience(), c.seed(), false, options.maxIterations(),
+                options.checkpointEvery());
+        long itersPerEpoch = (train.size() + c.batchSize() - 1) / c.batchSize();
+        LrSchedule schedule = schedule(c, itersPerEpoch);
+        RunCheckpoints checkpoints = RunCheckpoints.of(run.dir());
+        RunCheckpoints.Content content = RunCheckpoints.content(c, model);
+        try (Trainer trainer = new Trainer(net, c.plan(), settings, train, val, setup.pipeline(), schedule);
+             Optimizer optimizer = optimizer(c, model)) {
+            TrainState start = TrainState.start();
+            if (resumed != null) {
+                RunCheckpoints.restore(resumed, model, optimizer);
+                start = resumed.state();
+            }
+            long total = trainer.totalIterations();
+            String recipe = recipe(c, schedule);
+            run.log("plan: " + c.arch() + " " + net.inputSize() + "², classes " + String.join(", ", c.classNames())
+                    + ", all " + model.parameterCount() + " parameters train; " + recipe + "; " + train.size()
+                    + " training slices (" + train.droppedEmpty() + " empty dropped), "
+                    + (val == null ? 0 : val.size()) + " validation slices; " + total + " iterations");
+            out.println("samtune train: " + c.arch() + " at " + net.inputSize() + "², "
+                    + String.format("%,d", model.parameterCount()) + " parameters train (" + recipe + "); "
+                    + train.size() + " training / " + (val == null ? 0 : val.size()) + " validation slices; classes "
+                    + String.join(", ", c.classNames()));
+            Trainer.Result result = FineTuning.train(run, trainer, optimizer, start, checkpoints, content, out);
+            return FineTuning.finish(run, result, optimizer, checkpoints, content, options,
+                    (System.nanoTime() - started) / 1e9, train.size(), val == null ? 0 : val.size(),
+                    model.parameterCount(), model.parameterCount());
+        }
     }
 }

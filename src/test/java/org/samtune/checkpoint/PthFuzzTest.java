@@ -1,7 +1,6 @@
 package org.samtune.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +14,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.samtune.testing.Fixtures;
+import org.samtune.testing.Fuzz;
 
 /**
  * Seeded random damage to tiny_sam.pth: every mutant either reads or fails with a {@link CheckpointException}
- * naming the file; never another exception, an OutOfMemoryError or a hang (the timeout is a hang guard, not a
- * speed measure).
+ * naming the file; never another exception, an OutOfMemoryError or a hang (each mutant has its own time limit,
+ * {@link Fuzz}; the class timeout is a last guard, not a speed measure).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class PthFuzzTest {
@@ -31,36 +34,53 @@ class PthFuzzTest {
         0x8b, 'I', 'G', 'F', 'X', 0x8c, 0x8d, 'T', 'U', 'B', 'C', 0x8e, 't', 0x85, 0x86, 0x87, 'l', 'd', 'a', 'e', 's',
         'u', '0', '1', '2', 'q', 'r', 0x94, 'p', 'h', 'j', 'g', 'c', 0x93, 'R', 0x81, 0x92, 'b', 'Q', 'P', 'i', 'o'};
 
-    /** Mutants per test; raise it for a longer local run: {@code -Dsamtune.fuzz.iterations=5000}. */
-    private static final int ITERATIONS = Integer.getInteger("samtune.fuzz.iterations", 400);
+    /**
+     * Mutants per test, 10,000 in all: fewer of tiny_sam.pth (a 650 KB zip written and read twice per mutant, ~5 ms)
+     * than of the small files. Scale for a longer local run: {@code -Dsamtune.fuzz.scale=5}.
+     */
+    private static final int SCALE = Integer.getInteger("samtune.fuzz.scale", 1);
+    private static final int SAM_PICKLES = 1000 * SCALE;
+    private static final int WRAPPER_PICKLES = 3500 * SCALE;
+    private static final int LEGACY_FILES = 3500 * SCALE;
+    private static final int ARCHIVES = 2000 * SCALE;
 
     @TempDir
     Path tmp;
 
+    private Fuzz fuzz;
     private int read;
     private int refused;
 
+    @BeforeEach
+    void start(TestInfo test) {
+        fuzz = new Fuzz(".pth " + test.getDisplayName(), CheckpointException.class);
+    }
+
+    @AfterEach
+    void stop() {
+        fuzz.close();
+    }
+
     @Test
     void mutatedPicklesInsideAValidZipReadOrFailCleanly() throws IOException {
-        fuzzPickle(Fixtures.file("sam-tiny", "tiny_sam.pth"), "tiny_sam/data.pkl", 20240611L);
-        System.out.println("pickle mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+        fuzzPickle(Fixtures.file("sam-tiny", "tiny_sam.pth"), "tiny_sam/data.pkl", 20240611L, SAM_PICKLES);
+        assertThat(refused).as("mutants refused").isGreaterThan(SAM_PICKLES / 4);
     }
 
     /** A MedSAM-style {"model", "optimizer", "epoch"} pickle: int keys, floats, tuples, None, nested dicts. */
     @Test
     void mutatedWrapperPicklesReadOrFailCleanly() throws IOException {
-        fuzzPickle(CheckpointFiles.file("net_model_wrapper.pth"), "net_model_wrapper/data.pkl", 99L);
-        System.out.println("wrapper pickle mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+        fuzzPickle(CheckpointFiles.file("net_model_wrapper.pth"), "net_model_wrapper/data.pkl", 99L,
+                WRAPPER_PICKLES);
+        assertThat(refused).as("mutants refused").isGreaterThan(WRAPPER_PICKLES / 4);
     }
 
-    private void fuzzPickle(Path source, String pkl, long seed) throws IOException {
+    private void fuzzPickle(Path source, String pkl, long seed, int mutants) throws IOException {
         Map<String, byte[]> entries = entries(source);
         byte[] original = entries.get(pkl);
         assertThat(original).as(pkl).isNotNull();
         Random rnd = new Random(seed);
-        for (int i = 0; i < ITERATIONS; i++) {
+        for (int i = 0; i < mutants; i++) {
             byte[] mutant = mutate(original, rnd, true);
             entries.put(pkl, mutant);
             Path f = tmp.resolve("pkl-" + i + ".pth");
@@ -75,21 +95,20 @@ class PthFuzzTest {
     void mutatedLegacyFilesReadOrFailCleanly() throws IOException {
         byte[] original = Files.readAllBytes(CheckpointFiles.file("dtypes_views_legacy_format.pth"));
         Random rnd = new Random(1001L);
-        for (int i = 0; i < ITERATIONS; i++) {
+        for (int i = 0; i < LEGACY_FILES; i++) {
             Path f = tmp.resolve("legacy-" + i + ".pth");
             Files.write(f, mutate(original, rnd, true));
             check(f, "legacy mutant " + i);
             Files.delete(f);
         }
-        System.out.println("legacy mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 4);
+        assertThat(refused).as("mutants refused").isGreaterThan(LEGACY_FILES / 4);
     }
 
     @Test
     void mutatedArchiveBytesReadOrFailCleanly() throws IOException {
         byte[] original = Files.readAllBytes(Fixtures.file("sam-tiny", "tiny_sam.pth"));
         Random rnd = new Random(7L);
-        for (int i = 0; i < ITERATIONS; i++) {
+        for (int i = 0; i < ARCHIVES; i++) {
             byte[] mutant = mutate(original, rnd, false);
             // half the damage goes to the zip directory and the pickle at the front, where the parsing is
             if (rnd.nextBoolean()) {
@@ -102,24 +121,19 @@ class PthFuzzTest {
             check(f, "archive mutant " + i);
             Files.delete(f);
         }
-        System.out.println("archive mutants: " + read + " read, " + refused + " refused");
-        assertThat(refused).as("mutants refused").isGreaterThan(ITERATIONS / 2);
+        assertThat(refused).as("mutants refused").isGreaterThan(ARCHIVES / 2);
     }
 
     private void check(Path f, String what) {
-        try {
+        fuzz.input(what, () -> {
             StateDict sd = PthReader.read(f);
             for (TensorData t : sd.tensors().values()) {
                 assertThat((long) t.data().remaining()).isEqualTo(t.numel() * t.dtype().bytes());
             }
-            Checkpoints.load(f, note -> { });
-            read++;
-        } catch (CheckpointException e) {
-            assertThat(e.getMessage()).as(what).startsWith(f.toString()).doesNotContain("\n");
-            refused++;
-        } catch (Throwable t) {
-            fail(what + " threw " + t, t);
-        }
+            return Checkpoints.load(f, note -> { });
+        }, e -> assertThat(e.getMessage()).as(what).startsWith(f.toString()).doesNotContain("\n"));
+        read = fuzz.read();
+        refused = fuzz.refused();
     }
 
     private static byte[] mutate(byte[] in, Random rnd, boolean pickle) {

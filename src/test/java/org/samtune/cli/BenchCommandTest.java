@@ -31,8 +31,8 @@ class BenchCommandTest {
     void badOptionsAreOneLine() {
         CliRun r = CliRun.of("bench", "encoder", "--arch", "vit_x");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().trim()).isEqualTo("samtune: error: bench encoder --arch: expected vit_b, vit_l, vit_h or "
-                + "vit_t, got 'vit_x'");
+        assertThat(r.err().trim()).isEqualTo("samtune: error: bench encoder --arch: 'vit_x' is not one of vit_b, "
+                + "vit_l, vit_h, vit_t, compact");
         r = PredictCommandTest.run("bench", "encoder", "--size", "100");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("multiple of 64");

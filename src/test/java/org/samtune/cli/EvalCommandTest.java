@@ -144,4 +144,47 @@ class EvalCommandTest {
             }
         }
     }
+
+    @Test
+    void labelNamesNameTheClassesAndTheMeanRowIsPrintedAndWritten() throws Exception {
+        Affine affine = Affine.diagonal(1.5, 1.0, 2.0);
+        Path truth = dir.resolve("t.nii.gz");
+        Path pred = dir.resolve("p.nii.gz");
+        Nifti.write(truth, labels(4, true, affine), NiftiDataType.UINT8);
+        Nifti.write(pred, labels(6, true, affine), NiftiDataType.UINT8);
+        // the atlas name-file format of data/colin27/aal.nii.txt: 'value name [code]'
+        Path names = dir.resolve("names.txt");
+        Files.writeString(names, "5 Caudate_L 7001\n9 Putamen_L 7011\n12 Unused_R 9000\n");
+        Path csv = dir.resolve("m.csv");
+        CliRun r = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--label-names",
+                names.toString(), "--out", csv.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Caudate_L").contains("Putamen_L").doesNotContain("Unused_R");
+        // box Dice 0.8, dot Dice 1 → mean across the two classes 0.9
+        assertThat(r.out().lines().filter(l -> l.startsWith("mean (2 classes)"))).singleElement()
+                .asString().contains("0.9000");
+        List<String> means = Files.readAllLines(dir.resolve("m-means.csv"));
+        assertThat(means).contains(means.get(0)).anyMatch(l -> l.startsWith("volume,1,Caudate_L,1,0.800000,1,"))
+                .anyMatch(l -> l.startsWith("volume,,mean,2,0.900000,2,"));
+        assertThat(Files.readAllLines(csv).get(1)).startsWith("t,volume,1,Caudate_L,");
+
+        // the real atlas list reads (116 AAL names), and named groups keep their own names
+        Path aal = Path.of("data/colin27/aal.nii.txt");
+        CliRun byValue = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--label-names",
+                aal.toString(), "--classes", "9");
+        assertThat(byValue.code()).as(byValue.err()).isZero();
+        assertThat(byValue.out()).contains("Frontal_Mid_Orb_L").doesNotContain("Frontal_Sup_Orb_L");
+        CliRun named = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--label-names",
+                aal.toString(), "--classes", "box=5;dot=9");
+        assertThat(named.code()).as(named.err()).isZero();
+        assertThat(named.out()).contains("box").contains("dot").doesNotContain("Frontal");
+
+        Path broken = dir.resolve("broken.txt");
+        Files.writeString(broken, "5 Caudate_L\nnot-a-number Foo\n");
+        CliRun bad = run("eval", "--pred", pred.toString(), "--truth", truth.toString(), "--label-names",
+                broken.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("samtune: error: ").contains("broken.txt").contains("line 2");
+        assertThat(bad.err().lines().count()).isEqualTo(1);
+    }
 }

@@ -74,4 +74,23 @@ class InspectCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("samtune: error: ").contains("nope.pth");
     }
+
+    @Test
+    void encoderOnlyCheckpointSaysWhatItHolds(@TempDir Path dir) {
+        StateDict tiny = org.samtune.checkpoint.Checkpoints.load(Fixtures.file("sam-tiny", "tiny_sam.pth"));
+        Map<String, TensorData> bare = new java.util.LinkedHashMap<>();
+        tiny.tensors().forEach((k, t) -> {
+            if (k.startsWith("image_encoder.")) {
+                bare.put(k.substring("image_encoder.".length()), t);
+            }
+        });
+        Path f = dir.resolve("sslsam_encoder.safetensors");
+        Safetensors.write(f, new StateDict(bare, f.toString()), Map.of());
+        CliRun r = run("inspect", f.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("holds:         a SAM image encoder only, saved without the image_encoder. prefix")
+                .contains("architecture:  custom image encoder").contains("--encoder-from " + f);
+        CliRun whole = run("inspect", Fixtures.file("sam-tiny", "tiny_sam.pth").toString());
+        assertThat(whole.out()).contains("holds:         a whole SAM (image encoder, prompt encoder, mask decoder)");
+    }
 }

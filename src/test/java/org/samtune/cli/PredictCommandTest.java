@@ -24,7 +24,7 @@ import org.samtune.io.Volume;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.PretrainedSam;
 import org.samtune.model.Sam;
-import org.samtune.model.SamPredictor;
+import org.samtune.inference.SamPredictor;
 import org.samtune.testing.Fixtures;
 
 /** {@code samtune predict} in-process with the tiny SAM of the fixtures (img_size 128). */
@@ -113,6 +113,13 @@ class PredictCommandTest {
         Image2D ov = Images2D.read(overlay);
         assertThat(ov.channels()).isEqualTo(3);
         assertThat(ov.width()).isEqualTo(128);
+        // the prompts are drawn: the foreground point green, the background point red, the box outlined
+        assertThat(new float[] {ov.get(60, 40, 0), ov.get(60, 40, 1), ov.get(60, 40, 2)})
+                .containsExactly(0f, 200f, 0f);
+        assertThat(new float[] {ov.get(10, 10, 0), ov.get(10, 10, 1), ov.get(10, 10, 2)})
+                .containsExactly(220f, 0f, 0f);
+        assertThat(new float[] {ov.get(20, 50, 0), ov.get(20, 50, 1), ov.get(20, 50, 2)})
+                .containsExactly(0f, 255f, 0f);
     }
 
     @Test
@@ -223,6 +230,7 @@ class PredictCommandTest {
                     out.toString(), "--decoder-output", mode);
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains("labels: " + out).contains(mode).contains("3 axial slices of 24×20");
+            assertThat(r.out()).contains("predict: axial slice 1/3").contains("predict: axial slice 3/3 (100%)");
             Volume pred = Nifti.read(out);
             assertThat(pred.sameGrid(source)).isTrue();
             assertThat(pred.affine()).isEqualTo(source.affine());

@@ -26,7 +26,7 @@ class UNetTrainCommandTest {
 
     /** A --config with a 32² input so the U-Nets train in seconds. */
     private Path config(String arch) {
-        TrainConfig.Builder b = TrainConfig.builder().arch(arch).tune(TrainConfig.Tune.ENCODER_DECODER)
+        TrainConfig.Builder b = TrainConfig.builder().arch(arch).tune(org.samtune.peft.TuningPlan.Tune.ENCODER_DECODER)
                 .imageSize(32).outSize(32);
         if (arch.equals(UNets.PLAIN)) {
             b.lr(0.01).weightDecay(3e-5).warmup(false);

@@ -7,10 +7,10 @@ import org.samtune.checkpoint.Npy;
 import org.samtune.checkpoint.TensorData;
 
 /** Goldens under src/test/resources/golden/data, written by generate.py there (PIL, torchvision, OpenCV). */
-final class Golden {
+public final class Golden {
     private Golden() {}
 
-    static TensorData npy(String name) {
+    public static TensorData npy(String name) {
         URL url = Golden.class.getResource("/golden/data/" + name + ".npy");
         if (url == null) {
             throw new IllegalStateException("missing golden golden/data/" + name + ".npy");
@@ -22,7 +22,7 @@ final class Golden {
         }
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         long[] v = npy(name).toLongs();
         byte[] b = new byte[v.length];
         for (int i = 0; i < v.length; i++) {

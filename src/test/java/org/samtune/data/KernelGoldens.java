@@ -8,10 +8,10 @@ import org.samtune.checkpoint.Npy;
 import org.samtune.checkpoint.TensorData;
 
 /** The golden resize cases in src/test/resources/kernels (written by tools/make_kernel_goldens.py). */
-final class KernelGoldens {
+public final class KernelGoldens {
     private KernelGoldens() {}
 
-    static Map<String, TensorData> load(String name) {
+    public static Map<String, TensorData> load(String name) {
         URL url = KernelGoldens.class.getResource("/kernels/" + name);
         if (url == null) {
             throw new IllegalStateException("missing golden file kernels/" + name);
@@ -23,7 +23,7 @@ final class KernelGoldens {
         }
     }
 
-    static int caseCount(Map<String, TensorData> npz) {
+    public static int caseCount(Map<String, TensorData> npz) {
         int n = 0;
         while (npz.containsKey("c" + n + "_x")) {
             n++;
@@ -31,7 +31,7 @@ final class KernelGoldens {
         return n;
     }
 
-    static int[] toInts(TensorData t) {
+    public static int[] toInts(TensorData t) {
         long[] l = t.toLongs();
         int[] out = new int[l.length];
         for (int i = 0; i < l.length; i++) {
@@ -40,7 +40,7 @@ final class KernelGoldens {
         return out;
     }
 
-    static UInt8Image image(TensorData t) {
+    public static UInt8Image image(TensorData t) {
         long[] s = t.shape();
         byte[] b = new byte[Math.toIntExact(t.numel())];
         t.data().duplicate().get(b);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.testing.Fixtures;
 import org.samtune.testing.Tolerance;
+import org.samtune.data.resize.TorchvisionLabelResize;
 
 /** SAM's preprocess / postprocess_masks against the sam-tiny PyTorch fixtures, finetune-SAM's against torchvision. */
 class SamTransformsTest {

@@ -45,4 +45,35 @@ class MetricsTableTest {
         assertThat(lines.get(1)).startsWith("class ");
         assertThat(lines.get(3).indexOf("0.7000")).isEqualTo(lines.get(1).indexOf("dice") + 4 - "0.7000".length());
     }
+
+    @Test
+    void meanAcrossClassesWeighsEveryClassTheSame() {
+        MetricsTable t = new MetricsTable();
+        t.addAll("a", MetricsTable.VOLUME, List.of("liver", "spleen", "kidney"),
+                List.of(m(0.8, 2), m(Double.NaN, 1), m(Double.NaN, 3)));
+        t.addAll("b", MetricsTable.VOLUME, List.of("liver", "spleen", "kidney"),
+                List.of(m(0.6, 4), m(0.5, 6), m(Double.NaN, 5)));
+        // class means: dice liver 0.7, spleen 0.5, kidney NaN → across classes (0.7 + 0.5) / 2 over 2 classes;
+        // hd95 liver 3, spleen 3.5, kidney 4 → 3.5 over 3 classes
+        MetricsTable.Mean across = t.meanOverClasses(false);
+        assertThat(across.classIndex()).isEqualTo(MetricsTable.ALL_CLASSES);
+        assertThat(across.className()).isEqualTo("mean");
+        assertThat(across.rows()).isEqualTo(3);
+        assertThat(across.means()[0]).isEqualTo(0.6, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(across.counts()[0]).isEqualTo(2);
+        assertThat(across.means()[2]).isEqualTo(3.5, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(across.counts()[2]).isEqualTo(3);
+        assertThat(t.meanOverClasses(true)).isNull();
+
+        List<String> csv = t.meansCsv().lines().toList();
+        assertThat(csv).hasSize(5);
+        assertThat(csv.get(4)).startsWith("volume,,mean,3,0.600000,2,");
+        String s = t.summary();
+        assertThat(s.lines().filter(l -> l.startsWith("mean (3 classes)"))).hasSize(1);
+        assertThat(s).contains("0.6000 (n=2)").contains("3.5000");
+
+        MetricsTable one = new MetricsTable();
+        one.addAll("a", MetricsTable.VOLUME, List.of("liver"), List.of(m(0.8, 2)));
+        assertThat(one.summary()).doesNotContain("mean (");
+    }
 }

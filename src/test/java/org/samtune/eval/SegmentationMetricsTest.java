@@ -220,7 +220,7 @@ class SegmentationMetricsTest {
             f[i] = rnd.nextDouble() < 0.05;
         }
         f[17] = true;
-        double[] d = DistanceTransform.squaredMm(f, size, sp);
+        double[] d = EuclideanDistance.squaredMm(f, size, sp);
         for (int p = 0; p < f.length; p++) {
             double best = Double.POSITIVE_INFINITY;
             for (int q = 0; q < f.length; q++) {
@@ -230,7 +230,7 @@ class SegmentationMetricsTest {
             }
             assertThat(d[p]).as("voxel %d", p).isCloseTo(best, within(1e-9));
         }
-        assertThat(DistanceTransform.squaredMm(new boolean[f.length], size, sp)).containsOnly(Double.POSITIVE_INFINITY);
+        assertThat(EuclideanDistance.squaredMm(new boolean[f.length], size, sp)).containsOnly(Double.POSITIVE_INFINITY);
     }
 
     private static double sq(int p, int q, int[] size, double[] sp) {

@@ -1,24 +1,21 @@
 package org.samtune.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.samtune.testing.Fuzz;
 
 /**
- * Seeded random corruptions of real and synthetic DICOM files: every one must either decode or throw
- * {@link FormatException}; any other exception, an OutOfMemoryError or a hang fails the test and names the seed
- * that reproduces it.
+ * Seeded random corruptions of real and synthetic DICOM files (10,000): every one must either decode or throw
+ * {@link FormatException}; any other exception, an OutOfMemoryError or a hang (each file has its own time limit,
+ * {@link Fuzz}) fails the test and names the seed that reproduces it.
  */
 class DicomFuzzTest {
     private record Base(String name, byte[] bytes, int[] lengthFields, int[] valueStarts, int weight) {}
@@ -27,46 +24,33 @@ class DicomFuzzTest {
     void corruptedFilesReadOrFailWithAFormatException() throws IOException {
         List<Base> bases = new ArrayList<>();
         Path misc = DicomRealFilesTest.DATA.resolve("misc");
-        bases.add(base("CT_small.dcm", Files.readAllBytes(misc.resolve("CT_small.dcm")), 6));
-        bases.add(base("MR_small.dcm", Files.readAllBytes(misc.resolve("MR_small.dcm")), 6));
-        bases.add(base("brain_002.dcm", Files.readAllBytes(DicomRealFilesTest.DATA.resolve("mr-series/brain_002.dcm")), 2));
-        // The ultrasound file takes ~20 ms to decode: fewer rounds keep the test short.
+        bases.add(base("CT_small.dcm", Files.readAllBytes(misc.resolve("CT_small.dcm")), 12));
+        bases.add(base("MR_small.dcm", Files.readAllBytes(misc.resolve("MR_small.dcm")), 12));
+        bases.add(base("brain_002.dcm", Files.readAllBytes(DicomRealFilesTest.DATA.resolve("mr-series/brain_002.dcm")), 4));
+        // The ultrasound file takes ~20 ms to decode: fewer rounds (1 in 61) keep the test short.
         bases.add(base("US-PAL-8-10x-echo.dcm", Files.readAllBytes(misc.resolve("US-PAL-8-10x-echo.dcm")), 1));
         for (TransferSyntax ts : new TransferSyntax[] {TransferSyntax.IMPLICIT_LITTLE, TransferSyntax.EXPLICIT_BIG,
                 TransferSyntax.DEFLATED_EXPLICIT_LITTLE}) {
             bases.add(base("synthetic " + ts.name(), DicomSyntheticTest.ctSlice(ts)
-                    .ow(DicomTag.PIXEL_DATA, DicomSyntheticTest.PIXELS).build(), 3));
+                    .ow(DicomTag.PIXEL_DATA, DicomSyntheticTest.PIXELS).build(), 6));
         }
-        bases.add(base("synthetic RLE RGB", rleRgb(), 3));
+        bases.add(base("synthetic RLE RGB", rleRgb(), 6));
         bases.add(base("synthetic enhanced MR", DicomSyntheticTest.enhanced(TransferSyntax.EXPLICIT_LITTLE,
-                new double[] {4, 0, 2}), 3));
+                new double[] {4, 0, 2}), 6));
 
         int totalWeight = bases.stream().mapToInt(Base::weight).sum();
-        int rounds = 3000;
-        int chunk = 50;
-        int[] outcomes = new int[2];
-        AtomicInteger current = new AtomicInteger();
-        for (int start = 0; start < rounds; start += chunk) {
-            int first = start;
-            // One preemptive timeout per chunk (a thread per file costs more than most decodes): a hang in any
-            // file stops the chunk and the message names the seed that was running.
-            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-                for (int seed = first; seed < first + chunk; seed++) {
-                    current.set(seed);
-                    round(bases, totalWeight, seed, outcomes);
-                }
-            }, () -> "seed " + current.get() + " hangs");
+        int rounds = 10_000;
+        try (Fuzz fuzz = new Fuzz("DICOM", FormatException.class)) {
+            for (int seed = 0; seed < rounds; seed++) {
+                round(fuzz, bases, totalWeight, seed);
+            }
+            // Both outcomes occur: mutations in pixel data decode, mutations in headers are refused.
+            assertThat(fuzz.read()).isGreaterThan(rounds / 10);
+            assertThat(fuzz.refused()).isGreaterThan(rounds / 10);
         }
-        int decoded = outcomes[0];
-        int refused = outcomes[1];
-        System.out.println("DicomFuzzTest: " + decoded + " mutants read, " + refused
-                + " refused with FormatException");
-        // Both outcomes occur: mutations in pixel data decode, mutations in headers are refused.
-        assertThat(decoded).isGreaterThan(rounds / 10);
-        assertThat(refused).isGreaterThan(rounds / 10);
     }
 
-    private static void round(List<Base> bases, int totalWeight, int seed, int[] outcomes) {
+    private static void round(Fuzz fuzz, List<Base> bases, int totalWeight, int seed) {
         Random random = new Random(seed);
         int pick = random.nextInt(totalWeight);
         Base base = bases.get(0);
@@ -79,15 +63,8 @@ class DicomFuzzTest {
         }
         byte[] mutated = mutate(base, random);
         String what = "seed " + seed + " on " + base.name();
-        try {
-            Dicom.decode(Path.of("fuzz.dcm"), mutated);
-            outcomes[0]++;
-        } catch (FormatException e) {
-            assertThat(e.getMessage()).as(what).startsWith("fuzz.dcm: ").doesNotContain("\n").doesNotContain("\r");
-            outcomes[1]++;
-        } catch (Throwable t) {
-            fail(what + " threw " + t, t);
-        }
+        fuzz.input(what, () -> Dicom.decode(Path.of("fuzz.dcm"), mutated), e -> assertThat(e.getMessage())
+                .as(what).startsWith("fuzz.dcm: ").doesNotContain("\n").doesNotContain("\r"));
     }
 
     private static byte[] rleRgb() {

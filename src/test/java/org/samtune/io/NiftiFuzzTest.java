@@ -1,29 +1,27 @@
 package org.samtune.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.samtune.testing.Fixtures;
+import org.samtune.testing.Fuzz;
 
 /**
- * Seeded random damage to real and synthetic NIfTI files: every mutant must either read (into a consistent
- * Volume) or throw {@link FormatException}; never another exception, never OutOfMemoryError, never a hang.
+ * Seeded random damage to real and synthetic NIfTI files (10,000 mutants): every mutant must either read (into a
+ * consistent Volume) or throw {@link FormatException}; never another exception, never OutOfMemoryError, never a
+ * hang; each has its own time limit ({@link Fuzz}).
  */
 class NiftiFuzzTest {
-    private static final int MUTANTS_PER_BASE = 1000;
+    private static final int MUTANTS_PER_BASE = 2000; // 5 bases: 10,000 mutants
     private static final long SEED = 20261127L;
 
     /** (offset, width, kind) of NIfTI-1 fields: 'i' integer, 'f' float. */
@@ -53,11 +51,7 @@ class NiftiFuzzTest {
     @Test
     void mutantsReadOrThrowFormatException() throws IOException {
         List<Base> bases = bases();
-        int[] outcome = new int[2];
-        long t0 = System.nanoTime();
-        // Generous: a hang never ends, while this took 14 s on a 2-core machine at load average 26; the limit only
-        // has to tell those apart.
-        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+        try (Fuzz fuzz = new Fuzz("NIfTI", FormatException.class)) {
             for (int b = 0; b < bases.size(); b++) {
                 Base base = bases.get(b);
                 for (int m = 0; m < MUTANTS_PER_BASE; m++) {
@@ -65,30 +59,22 @@ class NiftiFuzzTest {
                     StringBuilder what = new StringBuilder();
                     byte[] mutant = mutate(base, rnd, what);
                     Path name = Path.of("fuzz-" + base.name() + "-" + m + (base.gzip() ? ".nii.gz" : ".nii"));
-                    try {
-                        Volume v = Nifti.read(mutant, name, rnd.nextInt(3) - 1 < 0 ? -1 : 0);
+                    int volume = rnd.nextInt(3) - 1 < 0 ? -1 : 0;
+                    fuzz.input("base " + base.name() + " mutant " + m + " (" + what + ")", () -> {
+                        Volume v = Nifti.read(mutant, name, volume);
                         assertThat(v.data().length).isEqualTo(v.nx() * v.ny() * v.nz());
                         for (double x : v.affine().m()) {
                             assertThat(Double.isFinite(x)).as("finite affine from " + what).isTrue();
                         }
-                        outcome[0]++;
-                    } catch (FormatException expected) {
-                        assertThat(expected.getMessage()).startsWith(name.toString());
-                        outcome[1]++;
-                    } catch (Throwable t) {
-                        StringWriter sw = new StringWriter();
-                        t.printStackTrace(new PrintWriter(sw));
-                        throw new AssertionError("base " + base.name() + " mutant " + m + " (" + what + ") threw "
-                                + t + "\n" + sw, t);
-                    }
+                        return v;
+                    }, refusal -> assertThat(refusal.getMessage()).startsWith(name.toString()));
                 }
             }
-        });
-        // The mutations must exercise both outcomes, or the test measures nothing.
-        assertThat(outcome[0]).as("mutants read").isGreaterThan(300);
-        assertThat(outcome[1]).as("mutants refused").isGreaterThan(1200);
-        System.out.printf("NiftiFuzzTest: %d mutants read, %d refused with FormatException, %.1f s%n", outcome[0],
-                outcome[1], (System.nanoTime() - t0) / 1e9);
+            // The mutations must exercise both outcomes, or the test measures nothing.
+            assertThat(fuzz.inputs()).isEqualTo(10_000);
+            assertThat(fuzz.read()).as("mutants read").isGreaterThan(600);
+            assertThat(fuzz.refused()).as("mutants refused").isGreaterThan(2400);
+        }
     }
 
     private static byte[] mutate(Base base, Random rnd, StringBuilder what) throws IOException {

@@ -58,7 +58,7 @@ class TinyViTParityTest {
             TinyViT enc = MobileSamTinyFixture.encoder(m);
             enc.namedParameters().forEach((k, p) -> {
                 if (k.endsWith("attention_biases")) {
-                    p.array().set(new float[Math.toIntExact(p.numel())]);
+                    p.assign(new float[Math.toIntExact(p.numel())]);
                 }
             });
             float[] stale = enc.forward(MobileSamTinyFixture.image(m)).toFloatArray();

@@ -19,11 +19,11 @@ import org.samtune.model.nn.Module;
  */
 class TuningPlanCountsTest {
 
-    private static long[] counts(String arch, String method, String tune, String blocks, TuningPlan.Compat compat) {
+    private static long[] counts(String arch, String method, String tune, String blocks, Compat compat) {
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = Module.shapesOnly(() -> SamModels.create(m, arch, null, 2, BlockOrder.FINETUNE_SAM));
-            TuningPlan plan = new TuningPlan(TuningPlan.Method.parse(method), TuningPlan.Component.parse(tune),
-                    TuningPlan.parseBlocks(blocks), compat, 4);
+            TuningPlan plan = new TuningPlan(TuningPlan.Tune.parse(tune), TuningPlan.Method.parse(method),
+                    blocks == null ? EncoderBlocks.everyBlock() : EncoderBlocks.parse(blocks, "blocks"), 2, compat, 4);
             plan.apply(sam, 0);
             return new long[] {sam.parameterCount(), sam.trainableParameterCount()};
         }
@@ -49,15 +49,15 @@ class TuningPlanCountsTest {
         "vit_t, lora,    encoder+decoder, '0,1,10,11', 10032779, 774927",
     })
     void finetuneSamCounts(String arch, String method, String tune, String blocks, long total, long trainable) {
-        long[] c = counts(arch, method, tune, blocks, TuningPlan.Compat.FINETUNE_SAM);
+        long[] c = counts(arch, method, tune, blocks, Compat.FINETUNE_SAM);
         assertThat(c[0]).as("total parameters").isEqualTo(total);
         assertThat(c[1]).as("trainable parameters").isEqualTo(trainable);
     }
 
     @Test
     void samtuneDefaultAlsoTrainsTheDecoderTaskHeads() {
-        long[] ref = counts("vit_b", "adapter", "decoder", null, TuningPlan.Compat.FINETUNE_SAM);
-        long[] ours = counts("vit_b", "adapter", "decoder", null, TuningPlan.Compat.SAMTUNE);
+        long[] ref = counts("vit_b", "adapter", "decoder", null, Compat.FINETUNE_SAM);
+        long[] ours = counts("vit_b", "adapter", "decoder", null, Compat.SAMTUNE);
         assertThat(ours[0]).isEqualTo(ref[0]);
         // mask tokens 3×256, IoU token 256, 3 hypernetwork MLPs, IoU head (last layer 3 outputs)
         long heads = 3 * 256 + 256 + 3 * (256 * 256 + 256 + 256 * 256 + 256 + 256 * 32 + 32)
@@ -70,7 +70,7 @@ class TuningPlanCountsTest {
         for (String arch : List.of("vit_b", "vit_h", "vit_t")) {
             for (String method : List.of("vanilla", "adapter", "lora")) {
                 for (String tune : List.of("decoder", "encoder+decoder")) {
-                    long[] c = counts(arch, method, tune, null, TuningPlan.Compat.SAMTUNE);
+                    long[] c = counts(arch, method, tune, null, Compat.SAMTUNE);
                     assertThat(c[1]).as(arch + " " + method + " " + tune).isPositive().isLessThanOrEqualTo(c[0]);
                 }
             }

@@ -10,20 +10,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.TargetMode;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamConfig;
 import org.samtune.model.nn.Module;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 
 class TrainerTest {
     @TempDir Path dir;
 
     private static Trainer.Settings settings(int epochs, long maxIterations) {
-        return new Trainer.Settings(epochs, 2, 2e-3, false, 0, 2, 20, 7L, false, true, maxIterations, 1);
+        return new Trainer.Settings(epochs, 2, 2e-3, false, 0, 2, 20, 7L, true, maxIterations, 1);
     }
 
     private Trainer trainer(Sam sam, TuningPlan plan, Trainer.Settings s, Augmentation.Settings aug) throws Exception {
@@ -41,7 +43,7 @@ class TrainerTest {
         var val = SegmentationDataset.open(valCsv, dir, dir, opts);
         var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE, org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                 SamplePipeline.TargetResize.NEAREST, new Augmentation(aug))
-                .withPrompts(prompts, org.samtune.data.PromptSampler.Regions.largest(3));
+                .withPrompts(prompts, org.samtune.data.prompt.PromptSampler.Regions.largest(3));
         return new Trainer(sam, plan, s, train, val, pipe);
     }
 
@@ -58,11 +60,11 @@ class TrainerTest {
 
     @Test
     void lossFallsWhenFittingASmallSet() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.VANILLA, TuningPlan.Component.ENCODER_DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.VANILLA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = tinySam(m, plan);
-            Trainer t = trainer(sam, plan, settings(20, 0), Augmentation.Settings.off());
+            Trainer t = trainer(sam, plan, settings(30, 0), Augmentation.Settings.off());
             List<Double> losses = new ArrayList<>();
             try (AdamW opt = AdamW.finetuneSam(sam.namedParameters(), 2e-3)) {
                 t.run(opt, TrainState.start(), new Trainer.Listener() {
@@ -74,14 +76,14 @@ class TrainerTest {
             }
             double first = losses.subList(0, 3).stream().mapToDouble(d -> d).average().orElseThrow();
             double last = losses.subList(losses.size() - 3, losses.size()).stream().mapToDouble(d -> d).average().orElseThrow();
-            assertThat(last).as("loss after 60 iterations vs the first three").isLessThan(0.7 * first);
+            assertThat(last).as("loss after 90 iterations vs the first three").isLessThan(0.6 * first);
         }
     }
 
     @Test
     void boxAndPointPromptsTrainAndValidate() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.LORA, TuningPlan.Component.ENCODER_DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.LORA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         for (TrainConfig.PromptMode mode : List.of(TrainConfig.PromptMode.BOX, TrainConfig.PromptMode.POINT)) {
             try (NDManager m = NDManager.newBaseManager()) {
                 Sam sam = tinySam(m, plan, 2);
@@ -111,8 +113,8 @@ class TrainerTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.ADAPTER, TuningPlan.Component.ENCODER_DECODER, List.of(0, 1),
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.ADAPTER, EncoderBlocks.of(List.of(0, 1)),
+                Compat.SAMTUNE);
         Augmentation.Settings aug = Augmentation.Settings.finetuneSam();
         Map<String, TensorData> uninterrupted;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -154,6 +156,61 @@ class TrainerTest {
                     assertThat(after.get(e.getKey()).toFloats()).as(e.getKey()).containsExactly(e.getValue().toFloats());
                 }
             }
+        }
+    }
+
+    /**
+     * A frozen encoder's embeddings are computed in the first epoch and read from the cache afterwards; the losses and
+     * validation scores equal those of a run that recomputes them (same function, eval-mode encoder), within
+     * {@code 1e-5 + 1e-4·|b|} (the cached path batches the encoder per image, the uncached one per batch).
+     */
+    @Test
+    void embeddingCacheGivesTheUncachedNumbers() throws Exception {
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.DECODER, TuningPlan.Method.VANILLA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
+        List<List<Double>> losses = new ArrayList<>();
+        List<List<Double>> scores = new ArrayList<>();
+        long[] hits = new long[2];
+        for (boolean cache : new boolean[] {true, false}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Sam sam = tinySam(m, plan);
+                Trainer.Settings s = new Trainer.Settings(3, 2, 2e-3, false, 0, 1, 20, 7L, cache, 0, 1);
+                List<Double> l = new ArrayList<>();
+                List<Double> v = new ArrayList<>();
+                try (Trainer t = trainer(sam, plan, s, Augmentation.Settings.off());
+                     AdamW opt = AdamW.finetuneSam(sam.namedParameters(), 2e-3)) {
+                    assertThat(t.embeddingsCacheable()).isEqualTo(cache);
+                    t.run(opt, TrainState.start(), new Trainer.Listener() {
+                        @Override
+                        public void onIteration(Trainer.IterationStats st, long total) {
+                            l.add(st.loss());
+                        }
+
+                        @Override
+                        public void onValidation(Trainer.ValidationStats vs) {
+                            v.add(vs.score());
+                            v.add(vs.loss());
+                        }
+                    });
+                    hits[cache ? 0 : 1] = t.embeddingCacheHits();
+                }
+                losses.add(l);
+                scores.add(v);
+            }
+        }
+        // 6 training slices: epoch 1 fills the cache, epochs 2 and 3 read all 6 from it
+        assertThat(hits[0]).isEqualTo(12);
+        assertThat(hits[1]).isZero();
+        assertThat(losses.get(0)).hasSize(9);
+        assertThat(losses.get(0).get(0)).isNotEqualTo(losses.get(0).get(8)); // the decoder did train
+        for (int i = 0; i < losses.get(0).size(); i++) {
+            assertThat(losses.get(0).get(i)).as("loss " + i)
+                    .isCloseTo(losses.get(1).get(i), org.assertj.core.data.Offset.offset(org.samtune.testing.Tolerance.ATOL + org.samtune.testing.Tolerance.RTOL * Math.abs(losses.get(1).get(i))));
+        }
+        assertThat(scores.get(0)).hasSize(6);
+        for (int i = 0; i < scores.get(0).size(); i++) {
+            assertThat(scores.get(0).get(i)).as("validation " + i)
+                    .isCloseTo(scores.get(1).get(i), org.assertj.core.data.Offset.offset(org.samtune.testing.Tolerance.ATOL + org.samtune.testing.Tolerance.RTOL * Math.abs(scores.get(1).get(i))));
         }
     }
 }

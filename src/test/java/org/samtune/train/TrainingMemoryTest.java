@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.TargetMode;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.model.SamConfig;
+import org.samtune.peft.Compat;
+import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 
 /**
@@ -58,14 +60,14 @@ class TrainingMemoryTest {
         var data = SegmentationDataset.open(csv, dir, dir, new SegmentationDataset.Options(TargetMode.MULTI_ALL, 3, true));
         var pipe = new SamplePipeline(128, 32, TrainConfig.Resize.SQUARE, org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM,
                 SamplePipeline.TargetResize.NEAREST, new Augmentation(Augmentation.Settings.finetuneSam()));
-        TuningPlan plan = new TuningPlan(TuningPlan.Method.LORA, TuningPlan.Component.ENCODER_DECODER, null,
-                TuningPlan.Compat.SAMTUNE, 4);
+        TuningPlan plan = TuningPlan.of(TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.LORA, EncoderBlocks.everyBlock(),
+                Compat.SAMTUNE);
         long[] rss = new long[2];
         try (NDManager m = NDManager.newBaseManager()) {
             Sam sam = Sam.build(m, SamConfig.tiny().withNumClasses(3).withBlockOrder(BlockOrder.OFFICIAL));
             sam.initialize(1);
             plan.apply(sam, 1);
-            var settings = new Trainer.Settings(250, 2, 1e-3, true, 20, 1000, 1000, 1, false, false, 500, 0);
+            var settings = new Trainer.Settings(250, 2, 1e-3, true, 20, 1000, 1000, 1, false, 500, 0);
             Trainer t = new Trainer(sam, plan, settings, data, null, pipe);
             try (AdamW opt = AdamW.finetuneSam(sam.namedParameters(), 1e-3)) {
                 var result = t.run(opt, TrainState.start(), new Trainer.Listener() {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.samtune.data.Augmentation;
+import org.samtune.data.augment.Augmentation;
 import org.samtune.data.SegmentationDataset;
 import org.samtune.data.TargetMode;
 import org.samtune.model.unet.DenseSegmenter;
@@ -31,8 +31,8 @@ class UNetTrainingTest {
         var pipe = new SamplePipeline(32, 32, TrainConfig.Resize.SQUARE,
                 org.samtune.data.FinetuneSamPreprocessing.Normalization.SAM, SamplePipeline.TargetResize.NEAREST,
                 new Augmentation(Augmentation.Settings.off()));
-        Trainer.Settings s = new Trainer.Settings(epochs, 2, opt.lr(), false, 0, 100, 100, 7L, false, false, 0, 0);
-        Trainer t = new Trainer(net, s, SegmentationDataset.open(csv, dir, dir, opts),
+        Trainer.Settings s = new Trainer.Settings(epochs, 2, opt.lr(), false, 0, 100, 100, 7L, false, 0, 0);
+        Trainer t = new Trainer(net, TrainConfig.defaults().plan(), s, SegmentationDataset.open(csv, dir, dir, opts),
                 SegmentationDataset.open(valCsv, dir, dir, opts), pipe, schedule);
         List<Double> losses = new ArrayList<>();
         List<Trainer.ValidationStats> vals = new ArrayList<>();

@@ -235,7 +235,7 @@ public abstract class Module {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
-        p.array().set(v);
+        p.assign(v);
     }
 
     protected final void normal(Parameter p, double std, Random rng) {
@@ -243,7 +243,7 @@ public abstract class Module {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rng.nextGaussian() * std);
         }
-        p.array().set(v);
+        p.assign(v);
     }
 
     protected final void fill(Parameter p, float value) {
@@ -252,7 +252,7 @@ public abstract class Module {
         }
         float[] v = new float[Math.toIntExact(p.numel())];
         Arrays.fill(v, value);
-        p.array().set(v);
+        p.assign(v);
     }
 
     // ---- state dict --------------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ public abstract class Module {
         parameters.forEach((k, p) -> {
             TensorData t = sd.get(prefix + k);
             if (t != null && Arrays.equals(p.array().getShape().getShape(), t.shape())) {
-                p.array().set(t.toFloats());
+                p.assign(t.toFloats());
             }
         });
         for (String k : new ArrayList<>(buffers.keySet())) {

@@ -27,6 +27,28 @@ public final class Parameter {
         }
     }
 
+    /**
+     * Overwrites the values in place (same shape, row-major). Copies through a temporary tensor and an indexed
+     * assignment rather than DJL's {@code NDArray.set(float[])}, whose native code enters libtorch's deprecated
+     * {@code AutoNonVariableTypeMode} and prints a deprecation warning to stderr on every run.
+     */
+    public void assign(float[] values) {
+        // not recorded, like torch.no_grad(): also inside a GradientCollector (DJL's set(float[]) did the same)
+        boolean recording = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        if (recording) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
+        try (NDArray source = array.getManager().create(values, array.getShape())) {
+            array.set(ALL, source);
+        } finally {
+            if (recording) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+            }
+        }
+    }
+
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     /** Whether the optimiser updates this parameter (PyTorch's {@code requires_grad}). */
     public boolean isTrainable() {
         return trainable;

@@ -28,8 +28,8 @@ class BatchNorm2dTest {
             BatchNorm2d bn = new BatchNorm2d(m, C);
             float[] w = {0.5f, 1.5f, -1f};
             float[] b = {0.1f, -0.2f, 0.3f};
-            bn.weight.array().set(w);
-            bn.bias.array().set(b);
+            bn.weight.assign(w);
+            bn.bias.assign(b);
             float[] rm0 = {0.2f, -0.1f, 0.05f};
             float[] rv0 = {1.2f, 0.8f, 2.0f};
             bn.runningMean().set(rm0);

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.PilResize;
+import org.samtune.data.resize.PilResize;
 import org.samtune.data.UInt8Image;
 import org.samtune.model.nn.Module;
 import org.samtune.testing.Fixtures;

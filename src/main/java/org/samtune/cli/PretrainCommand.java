@@ -1,0 +1,168 @@
+package org.samtune.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.samtune.SamtuneException;
+import org.samtune.checkpoint.Checkpoints;
+import org.samtune.model.EncoderCheckpoint;
+import org.samtune.model.SamModels;
+import org.samtune.pretrain.MaeConfig;
+import org.samtune.pretrain.MaePretraining;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code samtune pretrain}: the first stage of the study's Setups 2 and 3, before {@code train}. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Pretrain SAM before fine-tuning (the study's Setups 2 and 3).",
+                "  mae      self-supervised masked image modelling of the image encoder on unlabelled images"},
+        subcommands = {PretrainCommand.Mae.class})
+public final class PretrainCommand implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code samtune pretrain mae}. */
+    @Command(name = "mae", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Masked image modelling (MAE's loss, SimMIM-style mask token) on SAM's own image encoder.",
+                    "Unlabelled images: NIfTI volumes, DICOM series folders, PNG/JPEG folders or images, CSV lists.",
+                    "Output: RUN/checkpoints/last.safetensors, a whole SAM (pretrained encoder + the starting",
+                    "prompt encoder and mask decoder) for: samtune train --checkpoint RUN/checkpoints/last.safetensors",
+                    "Resume a stopped or killed run with: samtune pretrain mae --resume RUN. See docs/setups.md."})
+    public static final class Mae implements Callable<Integer> {
+        @Option(names = "--images", paramLabel = "PATH", description = "unlabelled images: volume (.nii/.nii.gz/.dcm), DICOM series folder, image folder, image, or CSV list (repeatable)")
+        List<Path> images = new ArrayList<>();
+
+        @Option(names = "--resume", paramLabel = "RUN", description = "continue the run in this folder from its last checkpoint")
+        Path resume;
+
+        @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t or compact (default: the checkpoint's, else vit_b)")
+        String arch;
+
+        @Option(names = "--checkpoint", paramLabel = "CKPT", description = "starting weights, a SAM-layout checkpoint (default: random initialisation)")
+        Path checkpoint;
+
+        @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint (whole SAM, image_encoder.* only, or bare encoder keys)")
+        Path encoderFrom;
+
+        @Option(names = "--axis", paramLabel = "AXES", split = ",", description = "axes volumes are sliced along: axial, coronal, sagittal; comma-separated (default axial)")
+        List<String> axes;
+
+        @Option(names = "--window", paramLabel = "PRESET|L,W", description = "CT window for volumes as prepare's (default: percentiles 0.5-99.5 per volume)")
+        String window;
+
+        @Option(names = "--min-foreground", paramLabel = "F", description = "skip slices/images with fewer than this fraction of pixels above their minimum (default 0.01)")
+        Double minForeground;
+
+        @Option(names = "--normalize", description = "sam (ImageNet mean/std, default) or medsam ([0, 1]); use what fine-tuning will use")
+        String normalize;
+
+        @Option(names = "--mask-ratio", description = "fraction of 16-pixel patches hidden (default 0.75)")
+        Double maskRatio;
+
+        @Option(names = "--norm-pix-loss", negatable = true, description = "per-patch normalised pixel targets (default on)")
+        Boolean normPixLoss;
+
+        @Option(names = "--decoder-dim", description = "width of the MAE decoder (default 512)")
+        Integer decoderDim;
+
+        @Option(names = "--decoder-depth", description = "transformer blocks of the MAE decoder (default 2)")
+        Integer decoderDepth;
+
+        @Option(names = "--decoder-heads", description = "attention heads of the MAE decoder (default 16)")
+        Integer decoderHeads;
+
+        @Option(names = "--epochs", description = "epochs (default 400)")
+        Integer epochs;
+
+        @Option(names = "--warmup-epochs", description = "linear warm-up epochs before the cosine decay (default 40)")
+        Integer warmupEpochs;
+
+        @Option(names = {"-b", "--batch"}, description = "batch size (default 4)")
+        Integer batch;
+
+        @Option(names = "--lr", description = "absolute learning rate (default: --blr x batch / 256)")
+        Double lr;
+
+        @Option(names = "--blr", description = "MAE's base learning rate per 256 images (default 1.5e-4)")
+        Double blr;
+
+        @Option(names = "--min-lr", description = "end of the cosine decay (default 0)")
+        Double minLr;
+
+        @Option(names = "--weight-decay", description = "AdamW weight decay, not on biases and 1-D tensors (default 0.05)")
+        Double weightDecay;
+
+        @Option(names = "--augment", negatable = true, description = "MAE's random resized crop (0.2-1) and horizontal flip (default on)")
+        Boolean augment;
+
+        @Option(names = "--seed", description = "seed of initialisation, order, augmentation and masks (default 0)")
+        Long seed;
+
+        @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "run folder to create (default runs/<date>_mae-<arch>)")
+        Path out;
+
+        @Option(names = "--checkpoint-every", description = "write the resume checkpoint every N iterations (default 50; also every epoch)")
+        int checkpointEvery = 50;
+
+        @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
+        long maxIterations;
+
+        @Override
+        public Integer call() {
+            MaePretraining.Options options = new MaePretraining.Options(checkpointEvery, maxIterations);
+            MaePretraining.Outcome o = resume != null
+                    ? MaePretraining.resume(resume, options, System.out)
+                    : MaePretraining.start(resolve(), out(), options, org.samtune.io.VolumeFiles::read, System.out);
+            System.out.println("run folder: " + o.runDir());
+            System.out.println("pretrained SAM: " + o.checkpoint());
+            System.out.println("stopped: " + o.stopReason());
+            return o.diverged() ? 3 : 0;
+        }
+
+        private Path out() {
+            return out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
+                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_mae-" + resolvedArch());
+        }
+
+        private String resolvedArch() {
+            if (arch != null) {
+                return arch;
+            }
+            Path from = checkpoint != null ? checkpoint : encoderFrom;
+            return from == null ? "vit_b"
+                    : SamModels.detectArch(EncoderCheckpoint.asSamLayout(Checkpoints.load(from)));
+        }
+
+        MaeConfig resolve() {
+            if (images.isEmpty()) {
+                throw new SamtuneException("pretrain mae: --images is required (volumes, DICOM folders, image folders"
+                        + " or CSV lists), or --resume RUN");
+            }
+            String a = resolvedArch();
+            MaeConfig d = MaeConfig.defaults(a, checkpoint == null ? "" : checkpoint.toString(),
+                    images.stream().map(Path::toString).toList(), out().toString());
+            int b = batch != null ? batch : d.batchSize();
+            double rate = lr != null ? lr : (blr != null ? blr : MaeConfig.MAE_BLR) * b / 256;
+            return new MaeConfig(a, d.checkpoint(), encoderFrom == null ? "" : encoderFrom.toString(), d.inputs(),
+                    axes != null ? axes : d.axes(), window != null ? window : d.window(),
+                    minForeground != null ? minForeground : d.minForeground(),
+                    normalize != null ? normalize : d.normalize(), maskRatio != null ? maskRatio : d.maskRatio(),
+                    normPixLoss != null ? normPixLoss : d.normPixLoss(),
+                    decoderDim != null ? decoderDim : d.decoderDim(),
+                    decoderDepth != null ? decoderDepth : d.decoderDepth(),
+                    decoderHeads != null ? decoderHeads : d.decoderHeads(), epochs != null ? epochs : d.epochs(),
+                    b, rate, minLr != null ? minLr : d.minLr(),
+                    warmupEpochs != null ? warmupEpochs : Math.min(d.warmupEpochs(),
+                            (epochs != null ? epochs : d.epochs()) / 10),
+                    weightDecay != null ? weightDecay : d.weightDecay(), d.beta1(), d.beta2(),
+                    augment != null ? augment : d.augment(), seed != null ? seed : d.seed(), d.outputDir());
+        }
+    }
+}

@@ -377,7 +377,9 @@ public record TrainConfig(
 
         public TrainConfig build() {
             Architecture a = Architectures.get(arch, "config field arch");
-            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : EncoderBlocks.of(a.defaultEncoderBlocks());
+            // a U-Net (no encoder blocks for adapters / LoRA): "all", which names none of them
+            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : a.defaultEncoderBlocks().isEmpty()
+                    ? EncoderBlocks.everyBlock() : EncoderBlocks.of(a.defaultEncoderBlocks());
             TuningPlan plan = new TuningPlan(tune, method, blocks, decoderAdapterDepth, compat, loraRank);
             List<String> names = classNames != null ? classNames : genericClassNames(numClasses);
             return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,

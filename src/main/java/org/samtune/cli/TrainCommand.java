@@ -22,6 +22,10 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Fine-tune SAM / MobileSAM / MedSAM on a labelled 2-D dataset (finetune-SAM CSV lists).",
                 "Strategies: --tune decoder|encoder+decoder × --method vanilla|adapter|lora × --arch.",
+                "Non-SAM baselines on the same lists, loss and metrics: --arch unet-resnet34 (finetune-SAM's ResNet-34",
+                "U-Net; --checkpoint resnet34-*.pth loads an ImageNet encoder you supply, none can be downloaded here)",
+                "or --arch unet-plain (nnU-Net's 2-D PlainConvUNet with its recipe: SGD Nesterov, lr 0.01 poly per",
+                "epoch, weight decay 3e-5, deep supervision). See docs/baselines.md.",
                 "Resume a stopped or killed run with: samtune train --resume RUN"})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -31,10 +35,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "YAML", description = "start from these settings (a run's config.yaml); flags override")
     Path config;
 
-    @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t (MobileSAM) or compact (default: the checkpoint's, else vit_b)")
+    @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t (MobileSAM), compact, or the baselines unet-resnet34, unet-plain (default: the checkpoint's, else vit_b)")
     String arch;
 
-    @Option(names = "--checkpoint", paramLabel = "CKPT", description = "initial weights: sam_vit_b_01ec64.pth, mobile_sam.pt, medsam_vit_b.pth, ... (none: random initialisation)")
+    @Option(names = "--checkpoint", paramLabel = "CKPT", description = "initial weights: sam_vit_b_01ec64.pth, mobile_sam.pt, medsam_vit_b.pth, ...; for unet-resnet34 a torchvision resnet34-*.pth (not downloadable here: supply your own) (none: random initialisation)")
     Path checkpoint;
 
     @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint: a whole SAM, image_encoder.* keys only, or bare encoder keys (e.g. SSLSAM)")
@@ -61,16 +65,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--targets", description = "combine_all (binary union) or multi_all (mask value = class) (default: multi_all when the data or --num-classes say more than 2 classes)")
     String targets;
 
-    @Option(names = "--lr", description = "base learning rate (default 1e-3)")
+    @Option(names = "--lr", description = "base learning rate (default 1e-3; unet-plain 0.01)")
     Double lr;
 
-    @Option(names = "--warmup", negatable = true, description = "linear warm-up then poly decay (default on)")
+    @Option(names = "--warmup", negatable = true, description = "linear warm-up then poly decay (default on; unet-plain: off, nnU-Net's poly per epoch)")
     Boolean warmup;
 
     @Option(names = "--warmup-iters", description = "warm-up iterations (default 200)")
     Integer warmupIters;
 
-    @Option(names = "--weight-decay", description = "AdamW weight decay (default 0.1)")
+    @Option(names = "--weight-decay", description = "weight decay (default 0.1, AdamW; unet-plain 3e-5, SGD)")
     Double weightDecay;
 
     @Option(names = {"-b", "--batch"}, description = "batch size (default 4)")
@@ -171,9 +175,20 @@ public final class TrainCommand implements Callable<Integer> {
         if (trainList == null && config == null) {
             throw new SamtuneException("--train-list is required (a CSV of image,mask paths), or --resume RUN");
         }
-        if (arch != null) b.arch(Architectures.get(arch, "--arch").requireSam("train").name());
-        if (arch == null && checkpoint != null) b.arch(org.samtune.model.SamModels.detectArch(
-                org.samtune.model.EncoderCheckpoint.asSamLayout(org.samtune.checkpoint.Checkpoints.load(checkpoint))));
+        Architecture named = arch != null ? Architectures.get(arch, "--arch") : null;
+        if (named != null && named.isDense()) {
+            // baselines: the U-Net recipes' defaults, before the flags that override them
+            b.tune(TuningPlan.Tune.ENCODER_DECODER);
+            if (org.samtune.model.unet.UNets.PLAIN.equals(arch)) {
+                b.lr(org.samtune.train.SgdNesterov.LR).weightDecay(org.samtune.train.SgdNesterov.WEIGHT_DECAY)
+                        .warmup(false);
+            }
+        }
+        if (named != null) b.arch(named.name());
+        if (arch == null && checkpoint != null && (base == null || !base.architecture().isDense())) {
+            b.arch(org.samtune.model.SamModels.detectArch(org.samtune.model.EncoderCheckpoint.asSamLayout(
+                    org.samtune.checkpoint.Checkpoints.load(checkpoint))));
+        }
         if (checkpoint != null) b.checkpoint(checkpoint.toString());
         if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
         if (shots != null) b.shots(shots);

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.samtune.data.prepare.SliceSegmenter;
 import org.samtune.data.UInt8Image;
 import org.samtune.model.Sam;
+import org.samtune.model.unet.DenseSegmenter;
 
 /**
  * A model whose decoder channels are classes (finetune-SAM's multimask output; a fine-tuned run or a finetune-SAM
@@ -16,24 +17,37 @@ import org.samtune.model.Sam;
  */
 public final class ClassSegmenter {
     private final Sam sam;
+    // baselines: a U-Net (no prompts; logits already at the input size) instead of a SAM
+    private final DenseSegmenter dense;
 
     public ClassSegmenter(Sam sam) {
         this.sam = sam;
+        this.dense = null;
+    }
+
+    /** A U-Net baseline: its logits are at the input size, so the "low-res" size is the input size. */
+    public ClassSegmenter(DenseSegmenter dense) {
+        this.sam = null;
+        this.dense = dense;
     }
 
     /** The number of classes (decoder channels, background included). */
     public int classes() {
-        return sam.config.decoder().numMultimaskOutputs();
+        return dense != null ? dense.numClasses() : sam.config.decoder().numMultimaskOutputs();
     }
 
     /** The decoder's output size (4 × the embedding grid: 256 for SAM). */
     public int lowResSize() {
-        return 4 * sam.config.prompt().imageEmbeddingSize();
+        return dense != null ? dense.inputSize() : 4 * sam.config.prompt().imageEmbeddingSize();
     }
 
     /** The decoder's logits (classes, low, low) for one image. */
     public float[] lowResLogits(ModelInput in) {
         try (NDScope scope = new NDScope()) {
+            if (dense != null) { // a U-Net takes no prompts
+                NDArray x = dense.asModule().manager().create(in.image(), new Shape(1, 3, in.size(), in.size()));
+                return dense.forward(x).toFloatArray();
+            }
             NDArray x = sam.manager().create(in.image(), new Shape(1, 3, in.size(), in.size()));
             return PromptDecoder.lowResLogits(sam, sam.manager(), sam.embedImages(x), List.of(in.prompts()))
                     .toFloatArray();

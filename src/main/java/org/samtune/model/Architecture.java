@@ -58,6 +58,11 @@ public record Architecture(String name, String description, Family family, int i
         }
     }
 
+    /** Whether this is a dense (non-SAM) network such as a U-Net baseline. */
+    public boolean isDense() {
+        return family == Family.DENSE;
+    }
+
     /** "blocks" for a ViT, "stages" for TinyViT: the word errors and help use. */
     public String encoderUnitName() {
         return "vit_t".equals(name) ? "attention stages" : "blocks";

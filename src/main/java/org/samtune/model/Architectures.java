@@ -46,8 +46,26 @@ public final class Architectures {
                     imageSize).withBlockOrder(order)),
             sd -> false);
 
+    /**
+     * finetune-SAM's ResNet-34 U-Net baseline ({@link org.samtune.model.unet.ResNet34UNet}); its logits have the
+     * input's size, so the low-res (loss) size is the input size. No prompts, adapters or LoRA: every weight trains.
+     */
+    public static final Architecture UNET_RESNET34 = dense(org.samtune.model.unet.UNets.RESNET34,
+            "finetune-SAM's ResNet-34 U-Net baseline (no prompts; every weight trains)");
+
+    /** nnU-Net's 2-D PlainConvUNet baseline ({@link org.samtune.model.unet.PlainConvUNet}). */
+    public static final Architecture UNET_PLAIN = dense(org.samtune.model.unet.UNets.PLAIN,
+            "nnU-Net's 2-D PlainConvUNet baseline (no prompts; every weight trains)");
+
     /** In the order {@code --help} lists them. */
-    public static final List<Architecture> ALL = List.of(VIT_B, VIT_L, VIT_H, VIT_T, COMPACT);
+    public static final List<Architecture> ALL = List.of(VIT_B, VIT_L, VIT_H, VIT_T, COMPACT, UNET_RESNET34,
+            UNET_PLAIN);
+
+    private static Architecture dense(String name, String description) {
+        int size = org.samtune.model.unet.UNets.DEFAULT_INPUT_SIZE;
+        return new Architecture(name, description, Architecture.Family.DENSE, size, size, 0, List.of(), null,
+                sd -> false);
+    }
 
     private static Architecture sam(String name, String description, int depth, List<Integer> defaultBlocks) {
         return new Architecture(name, description, Architecture.Family.SAM, 1024, 256, depth, defaultBlocks,

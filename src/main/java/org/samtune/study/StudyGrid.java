@@ -168,6 +168,7 @@ public final class StudyGrid {
                     .promptMode(TrainConfig.PromptMode.parse(key.prompt()))
                     // with prompts a cell trains one mask per prompt set (the union of the prompted structures)
                     .numClasses(prompted ? 2 : d.classes().size())
+                    .classNames(prompted ? TrainConfig.genericClassNames(2) : d.classes())
                     .targets(prompted ? TargetMode.COMBINE_ALL : TargetMode.MULTI_ALL)
                     .trainList(train.toAbsolutePath().toString())
                     .valList(d.dir().resolve("val.csv").toAbsolutePath().toString())
@@ -177,6 +178,16 @@ public final class StudyGrid {
             if (!StrategyKey.NONE.equals(key.tune())) {
                 b.tune(org.samtune.peft.TuningPlan.Tune.parse(key.tune(), "tune"))
                         .method(org.samtune.peft.TuningPlan.Method.parse(key.method(), "method"));
+            }
+            b.encoderBlocks(null); // the architecture's default
+            if (org.samtune.model.Architectures.get(key.arch(), "arch").isDense()) {
+                // a U-Net baseline: every weight trains, with its recipe (as train --arch does)
+                b.tune(org.samtune.peft.TuningPlan.Tune.ENCODER_DECODER)
+                        .method(org.samtune.peft.TuningPlan.Method.VANILLA);
+                if (org.samtune.model.unet.UNets.PLAIN.equals(key.arch())) {
+                    b.lr(org.samtune.train.SgdNesterov.LR).weightDecay(org.samtune.train.SgdNesterov.WEIGHT_DECAY)
+                            .warmup(false);
+                }
             }
             b.imageSize(0).outSize(0); // the architecture's
             return new StudyCell(d.name(), key, seed, b.build(), d.testList());

@@ -29,7 +29,7 @@ import org.samtune.model.nn.Parameter;
  * undefined gradient, so the optimiser asks libtorch directly whether the gradient is defined.
  * Frozen parameters ({@link Parameter#isTrainable()} false) are never touched.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements Optimizer {
     /** finetune-SAM's settings (spec §5.1): betas (0.9, 0.999), eps 1e-8, weight decay 0.1 on every parameter. */
     public static final double BETA1 = 0.9;
     public static final double BETA2 = 0.999;

@@ -66,7 +66,10 @@ public final class FineTuning {
     /** Starts a new run in {@code runDir}. */
     public static Outcome start(TrainConfig config, Path runDir, Options options, PrintStream out) {
         try (NDManager manager = Compute.newManager()) {
-            Setup setup = setUp(manager, config);
+            // baselines: a U-Net (Family.DENSE) has its own set-up and loop, the same run folder and checkpoints
+            boolean dense = config.architecture().isDense();
+            Setup setup = dense ? null : setUp(manager, config);
+            UNetTraining.Setup unet = dense ? UNetTraining.setUp(manager, config) : null;
             RunFolder run = RunFolder.create(runDir, config);
             boolean ok = false;
             try {
@@ -74,7 +77,8 @@ public final class FineTuning {
                 if (config.shots() > 0) {
                     FewShotList.write(config, run);
                 }
-                Outcome o = execute(run, setup, null, options, out);
+                Outcome o = dense ? UNetTraining.execute(run, unet, null, options, out)
+                        : execute(run, setup, null, options, out);
                 ok = true;
                 return o;
             } finally {
@@ -94,6 +98,12 @@ public final class FineTuning {
         try (NDManager manager = Compute.newManager();
              RunFolder run = RunFolder.resume(runDir, resumed.state().iteration())) {
             RunProvenance.record(run, true);
+            if (config.architecture().isDense()) {
+                UNetTraining.Setup unet = UNetTraining.setUp(manager, config);
+                out.println("samtune train: resumed at iteration " + resumed.state().iteration() + " (epoch "
+                        + (resumed.state().epoch() + 1) + ") from " + resumed.file());
+                return UNetTraining.execute(run, unet, resumed, options, out);
+            }
             Setup setup = setUp(manager, config);
             out.println("samtune train: resumed at iteration " + resumed.state().iteration() + " (epoch "
                     + (resumed.state().epoch() + 1) + ") from " + resumed.file());
@@ -213,7 +223,7 @@ public final class FineTuning {
     }
 
     /** The loop, with progress, logs, metrics and checkpoints. */
-    private static Trainer.Result train(RunFolder run, Trainer trainer, AdamW optimizer, TrainState start,
+    static Trainer.Result train(RunFolder run, Trainer trainer, Optimizer optimizer, TrainState start,
                                         RunCheckpoints checkpoints, RunCheckpoints.Content content, PrintStream out) {
         ProgressLine progress = ProgressLine.forStdout(trainer.totalIterations(), run.config().epochs(),
                 start.iteration());
@@ -267,7 +277,7 @@ public final class FineTuning {
         }
 
         @Override
-        public void onCheckpoint(TrainState state, AdamW opt) {
+        public void onCheckpoint(TrainState state, Optimizer opt) {
             checkpoints.writeLastAndResume(content, opt, state);
         }
 
@@ -279,9 +289,19 @@ public final class FineTuning {
     }
 
     /** Final checkpoints, the curve, and the summary in train.log. */
-    private static Outcome finish(RunFolder run, Setup setup, Trainer.Result result, AdamW optimizer,
+    private static Outcome finish(RunFolder run, Setup setup, Trainer.Result result, Optimizer optimizer,
                                   RunCheckpoints checkpoints, RunCheckpoints.Content content, Options options,
                                   double seconds) {
+        return finish(run, result, optimizer, checkpoints, content, options, seconds, setup.train().size(),
+                setup.val() == null ? 0 : setup.val().size(), setup.sam().trainableParameterCount(),
+                setup.sam().parameterCount());
+    }
+
+    /** {@link #finish(RunFolder, Setup, Trainer.Result, Optimizer, RunCheckpoints, RunCheckpoints.Content,
+     * Options, double)} for any model (the U-Nets too). */
+    static Outcome finish(RunFolder run, Trainer.Result result, Optimizer optimizer, RunCheckpoints checkpoints,
+                          RunCheckpoints.Content content, Options options, double seconds, long trainSlices,
+                          long valSlices, long trainableParameters, long totalParameters) {
         TrainState end = result.state();
         if (!result.diverged()) {
             checkpoints.writeLastAndResume(content, optimizer, end);
@@ -298,9 +318,8 @@ public final class FineTuning {
                 : result.stopReason();
         run.log("stopped: " + reason);
         boolean validated = end.bestEpoch() >= 0;
-        Outcome o = new Outcome(run.dir(), reason, result.diverged(), end, setup.train().size(),
-                setup.val() == null ? 0 : setup.val().size(), setup.sam().trainableParameterCount(),
-                setup.sam().parameterCount(), validated ? end.bestEpoch() + 1 : 0,
+        Outcome o = new Outcome(run.dir(), reason, result.diverged(), end, trainSlices, valSlices,
+                trainableParameters, totalParameters, validated ? end.bestEpoch() + 1 : 0,
                 validated ? end.bestDice() : Double.NaN, seconds,
                 Files.exists(checkpoints.best()) ? checkpoints.best() : null);
         run.log(summary(o));

@@ -19,20 +19,26 @@ public final class LrSchedule {
     private final double baseLr;
     private final int warmupIters;
     private final long maxIters;
+    /** Set for nnU-Net's schedule: the rate changes once per epoch of this many iterations (0 otherwise). */
+    private final long itersPerEpoch;
+    private final int epochs;
     /** NaN for the reference's poly schedule; MAE's cosine floor otherwise. */
     private final double cosineMinLr;
 
     private LrSchedule(double baseLr, int warmupIters, long maxIters) {
-        this(baseLr, warmupIters, maxIters, Double.NaN);
+        this(baseLr, warmupIters, maxIters, 0, 0, Double.NaN);
     }
 
-    private LrSchedule(double baseLr, int warmupIters, long maxIters, double cosineMinLr) {
+    private LrSchedule(double baseLr, int warmupIters, long maxIters, long itersPerEpoch, int epochs,
+            double cosineMinLr) {
         if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + baseLr);
         }
         this.baseLr = baseLr;
         this.warmupIters = warmupIters;
         this.maxIters = maxIters;
+        this.itersPerEpoch = itersPerEpoch;
+        this.epochs = epochs;
         this.cosineMinLr = cosineMinLr;
     }
 
@@ -49,7 +55,7 @@ public final class LrSchedule {
             throw new IllegalArgumentException("cosine schedule: minimum rate must be in [0, " + baseLr + "], got "
                     + minLr);
         }
-        return new LrSchedule(baseLr, warmupIters, totalIters, minLr);
+        return new LrSchedule(baseLr, warmupIters, totalIters, 0, 0, minLr);
     }
 
     private boolean isCosine() {
@@ -72,6 +78,18 @@ public final class LrSchedule {
         return new LrSchedule(baseLr, warmupIters, maxIters);
     }
 
+    /**
+     * nnU-Net's {@code PolyLRScheduler}, stepped at the start of every epoch: {@code lr·(1 − epoch/epochs)^0.9}
+     * for all iterations of that epoch, no warm-up.
+     */
+    public static LrSchedule polyPerEpoch(double baseLr, long itersPerEpoch, int epochs) {
+        if (itersPerEpoch < 1 || epochs < 1) {
+            throw new IllegalArgumentException("iterations per epoch and epochs must be positive, got "
+                    + itersPerEpoch + " and " + epochs);
+        }
+        return new LrSchedule(baseLr, 0, 0, itersPerEpoch, epochs, Double.NaN);
+    }
+
     public boolean hasWarmup() {
         return warmupIters > 0;
     }
@@ -84,6 +102,10 @@ public final class LrSchedule {
     public double lrForStep(long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
+        if (itersPerEpoch > 0) {
+            double remaining = 1.0 - (step / itersPerEpoch) / (double) epochs;
+            return remaining <= 0 ? 0.0 : baseLr * Math.pow(remaining, POLY_POWER);
         }
         if (isCosine()) {
             if (step < warmupIters) {
@@ -100,7 +122,7 @@ public final class LrSchedule {
 
     /** The reference's {@code lr_}: the rate it sets after the optimiser step of 0-based iteration {@code i}. */
     public double lrAfterStep(long i) {
-        if (isCosine()) {
+        if (itersPerEpoch > 0 || isCosine()) {
             return lrForStep(i + 1);
         }
         if (!hasWarmup()) {
@@ -117,6 +139,9 @@ public final class LrSchedule {
 
     @Override
     public String toString() {
+        if (itersPerEpoch > 0) {
+            return "poly(0.9) per epoch over " + epochs + " epochs from " + baseLr + " (nnU-Net)";
+        }
         if (isCosine()) {
             return "warm-up " + warmupIters + " iterations then cosine decay to " + cosineMinLr + " at iteration "
                     + maxIters + " from " + baseLr;

@@ -85,11 +85,11 @@ public final class RunCheckpoints {
      * What every checkpoint of a run holds: the model, the keys of the tuned tensors, and the metadata shared by all
      * files of the run.
      */
-    public record Content(Sam sam, Set<String> keys, Map<String, String> metadata) {
+    public record Content(Module model, Set<String> keys, Map<String, String> metadata) {
         /** The tuned tensors, in the model's state-dict order. */
         StateDict tensors() {
             Map<String, TensorData> out = new LinkedHashMap<>();
-            sam.stateArrays().forEach((k, a) -> {
+            model.stateArrays().forEach((k, a) -> {
                 if (keys.contains(k)) {
                     out.put(k, Module.toTensorData(a));
                 }
@@ -114,6 +114,24 @@ public final class RunCheckpoints {
         }
         m.put("config_yaml", c.toYaml());
         return new Content(built.sam(), tunedKeys(built.sam(), built.notFromCheckpoint()), m);
+    }
+
+    /**
+     * The content of a U-Net baseline run ({@code Family.DENSE}): every weight trains, so every tensor is saved;
+     * the base is the run's starting checkpoint, if any.
+     */
+    public static Content content(TrainConfig c, Module net) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("arch", c.arch());
+        m.put("num_classes", Integer.toString(c.numClasses()));
+        m.put("class_names", String.join(",", c.classNames()));
+        m.put("plan", "all weights");
+        Path base = c.checkpoint() == null || c.checkpoint().isBlank() ? null : Path.of(c.checkpoint());
+        m.put("base_checkpoint", base == null ? "" : base.getFileName().toString());
+        m.put("base_sha256", base == null ? "" : SamModels.sha256(base));
+        m.put("config_yaml", c.toYaml());
+        return new Content(net, new LinkedHashSet<>(net.stateArrays().keySet()), m);
     }
 
     /** What a tuned checkpoint must hold so that base + tuned gives the model back. */
@@ -144,7 +162,7 @@ public final class RunCheckpoints {
     }
 
     /** The last weights and the resume checkpoint, after {@code state.iteration()} iterations. */
-    public void writeLastAndResume(Content content, AdamW optimizer, TrainState state) {
+    public void writeLastAndResume(Content content, Optimizer optimizer, TrainState state) {
         writeLast(content, state);
         Map<String, TensorData> all = new LinkedHashMap<>();
         content.tensors().tensors().forEach((k, v) -> all.put("model/" + k, v));
@@ -163,7 +181,7 @@ public final class RunCheckpoints {
 
     /** The whole state dict (finetune-SAM's names), for other tools. */
     public void writeFull(Content content) {
-        Safetensors.write(full(), content.sam().stateDict(), content.metadata());
+        Safetensors.write(full(), content.model().stateDict(), content.metadata());
     }
 
     private static void writeWeights(Path file, Content content, TrainState state) {
@@ -205,7 +223,7 @@ public final class RunCheckpoints {
     }
 
     /** Puts a resume checkpoint's tensors into the model and the optimiser. */
-    public static void restore(Resumed r, Sam sam, AdamW optimizer) {
+    public static void restore(Resumed r, Module sam, Optimizer optimizer) {
         Map<String, TensorData> model = new LinkedHashMap<>();
         Map<String, TensorData> optim = new LinkedHashMap<>();
         r.tensors().forEach((k, v) -> {
@@ -234,15 +252,15 @@ public final class RunCheckpoints {
         }
 
         /**
-         * Loads the tensors into a model built from the run's config, refusing any that do not fit; a model at
+         * Loads the tensors into a model built from the run's config, refusing any that do not fit; a SAM at
          * another input size ({@code --image-size}) gets them converted ({@link PositionResize}).
          */
-        public void loadInto(Sam sam) {
+        public void loadInto(Module model) {
             StateDict tuned = new StateDict(tensors, file.toString());
-            if (sam.config.vit() != null) {
+            if (model instanceof Sam sam && sam.config.vit() != null) {
                 tuned = PositionResize.fit(tuned, sam.config.vit());
             }
-            var report = sam.loadStateDict(tuned, false);
+            var report = model.loadStateDict(tuned, false);
             if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
                 throw new SamtuneException(file + ": does not fit the model the run's config describes: "
                         + report.describe(5));

@@ -88,8 +88,13 @@ public final class SamplePipeline {
      * the ground truth brought to the decoder's size as {@link org.samtune.peft.Quirks#nearestLowResTargets} says.
      */
     public static SamplePipeline forRun(TrainConfig c, org.samtune.model.Sam sam, boolean augment) {
+        return forRun(c, sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), augment);
+    }
+
+    /** {@link #forRun(TrainConfig, org.samtune.model.Sam, boolean)} for a model of these sizes (the U-Nets). */
+    public static SamplePipeline forRun(TrainConfig c, int size, int lowResSize, boolean augment) {
         boolean nearest = c.plan().quirks().nearestLowResTargets();
-        return new SamplePipeline(sam.config.imgSize(), 4 * sam.config.prompt().imageEmbeddingSize(), c.resize(),
+        return new SamplePipeline(size, lowResSize, c.resize(),
                 c.normalize() == TrainConfig.Normalize.MEDSAM ? FinetuneSamPreprocessing.Normalization.MEDSAM
                         : FinetuneSamPreprocessing.Normalization.SAM,
                 nearest ? TargetResize.NEAREST : TargetResize.BILINEAR_ROUND,

@@ -32,7 +32,8 @@ import org.samtune.peft.TuningPlan;
  * Defaults are finetune-SAM's (spec §3.1, §5.1); where its {@code cfg.py} default and its launch scripts disagree the
  * launch scripts win (warm-up on) and the field says so.
  *
- * @param arch an {@link Architectures} name: vit_b, vit_l, vit_h, vit_t (MobileSAM) or compact
+ * @param arch an {@link Architectures} name: vit_b, vit_l, vit_h, vit_t (MobileSAM) or compact; or a non-SAM
+ *     baseline ({@code Family.DENSE}): unet-resnet34, unet-plain (every weight trains; no prompts, adapters or LoRA)
  * @param checkpoint initial weights (.pth or .safetensors)
  * @param plan the fine-tuning strategy: tune (decoder or encoder+decoder), method (vanilla, adapter, lora), encoder
  *     blocks (all or a list; default the architecture's), decoder adapter depth, compat (samtune or finetune-sam) and
@@ -213,6 +214,18 @@ public record TrainConfig(
         require(shots >= 0, "shots", ">= 0 (0: the whole training list)", shots);
         encoderFrom = encoderFrom == null ? "" : encoderFrom;
         org.samtune.data.prompt.PromptSampler.Regions.parse(promptRegions);
+        if (a.isDense()) { // baselines: what a U-Net cannot do
+            require(plan.method() == TuningPlan.Method.VANILLA, "method", "vanilla for " + arch
+                    + " (adapters and LoRA are SAM methods)", plan.method().id());
+            require(plan.tune() == TuningPlan.Tune.ENCODER_DECODER, "tune", "encoder+decoder for " + arch
+                    + " (the whole U-Net trains)", plan.tune().id());
+            require(promptMode == PromptMode.NONE, "promptMode", "none for " + arch + " (a U-Net takes no prompts)",
+                    promptMode.id());
+            require(outSize == imageSize, "outSize", "equal to imageSize " + imageSize + " for " + arch
+                    + " (its logits have the input's size)", outSize);
+            require(!warmup || !arch.equals(org.samtune.model.unet.UNets.PLAIN), "warmup", "false for unet-plain "
+                    + "(nnU-Net's poly schedule per epoch has no warm-up)", warmup);
+        }
     }
 
     /** background, class_1, class_2, ... for a dataset without names. */
@@ -364,7 +377,9 @@ public record TrainConfig(
 
         public TrainConfig build() {
             Architecture a = Architectures.get(arch, "config field arch");
-            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : EncoderBlocks.of(a.defaultEncoderBlocks());
+            // a U-Net (no encoder blocks for adapters / LoRA): "all", which names none of them
+            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : a.defaultEncoderBlocks().isEmpty()
+                    ? EncoderBlocks.everyBlock() : EncoderBlocks.of(a.defaultEncoderBlocks());
             TuningPlan plan = new TuningPlan(tune, method, blocks, decoderAdapterDepth, compat, loraRank);
             List<String> names = classNames != null ? classNames : genericClassNames(numClasses);
             return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,

@@ -17,8 +17,21 @@ import org.samtune.model.SamModels;
 public final class TrainedModel {
     private TrainedModel() {}
 
-    /** The model in eval mode and the settings it was trained with. */
-    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
+    /**
+     * The model in eval mode and the settings it was trained with: a SAM ({@code dense} null), or a U-Net baseline
+     * ({@code sam} null).
+     */
+    public record Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights,
+                         org.samtune.model.unet.DenseSegmenter dense) {
+        public Loaded(Sam sam, TrainConfig config, SamplePipeline pipeline, Path weights) {
+            this(sam, config, pipeline, weights, null);
+        }
+
+        /** The manager holding the model's weights. */
+        public NDManager manager() {
+            return dense != null ? dense.asModule().manager() : sam.manager();
+        }
+
         /**
          * Class labels of one slice at its original size: the run's preprocessing (prompts sampled from the
          * slice's labels when the run was trained with prompts), then {@link ClassSegmenter#segment}.
@@ -27,9 +40,9 @@ public final class TrainedModel {
             return segmenter().segment(pipeline.prepare(slice, false, null).input());
         }
 
-        /** The model as a class segmenter (the one inference path of eval and predict). */
+        /** The model as a class segmenter (the one inference path of eval and predict; U-Nets too). */
         public ClassSegmenter segmenter() {
-            return new ClassSegmenter(sam);
+            return dense != null ? new ClassSegmenter(dense) : new ClassSegmenter(sam);
         }
 
         /**
@@ -37,7 +50,7 @@ public final class TrainedModel {
          * (add prompts in the input frame with {@link ModelInput}'s prompts for a run trained with them).
          */
         public ModelInput input(org.samtune.data.UInt8Image rgb) {
-            SamplePipeline plain = TrainedModel.pipeline(config, sam).withPrompts(TrainConfig.PromptMode.NONE,
+            SamplePipeline plain = pipeline.withPrompts(TrainConfig.PromptMode.NONE,
                     org.samtune.data.prompt.PromptSampler.Regions.largest(1));
             return plain.prepare(new org.samtune.data.Slice2D("image", rgb.width(), rgb.height(), rgb.toRgb().pixels(),
                     new byte[rgb.width() * rgb.height()]), false, null).input();
@@ -62,6 +75,9 @@ public final class TrainedModel {
             throw new SamtuneException(runDir + ": not a run folder (no " + RunFolder.CONFIG + ")");
         }
         TrainConfig c = TrainConfig.read(config);
+        if (c.architecture().isDense()) { // baselines: the whole network is in the weights file
+            return openUNet(manager, c, RunCheckpoints.of(runDir).readWeights(which));
+        }
         if (imageSize > 0 && imageSize != c.imageSize()) {
             c = c.toBuilder().imageSize(imageSize).outSize(imageSize / 4).build();
         }
@@ -78,6 +94,21 @@ public final class TrainedModel {
         tuned.loadInto(sam);
         sam.train(false);
         return new Loaded(sam, c, pipeline(c, sam), tuned.file());
+    }
+
+    private static Loaded openUNet(NDManager manager, TrainConfig c, RunCheckpoints.Tuned tuned) {
+        var net = org.samtune.model.unet.UNets.build(manager, c.arch(), c.imageSize(), c.numClasses(), null,
+                c.seed()).net();
+        java.util.Set<String> missing = new java.util.TreeSet<>(net.asModule().stateArrays().keySet());
+        missing.removeAll(tuned.tensors().keySet());
+        if (!missing.isEmpty()) { // every weight trains, so the file holds the whole network
+            throw new SamtuneException(tuned.file() + ": does not fit the " + c.arch() + " the run's config "
+                    + "describes: missing " + missing.size() + " tensors, e.g. " + missing.iterator().next());
+        }
+        tuned.loadInto(net.asModule());
+        net.asModule().train(false);
+        return new Loaded(null, c, SamplePipeline.forRun(c, net.inputSize(), net.inputSize(), false), tuned.file(),
+                net);
     }
 
     /** The run's preprocessing without augmentation. */

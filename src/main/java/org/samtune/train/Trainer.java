@@ -16,7 +16,9 @@ import org.samtune.data.SegmentationDataset;
 import org.samtune.inference.ClassLabels;
 import org.samtune.inference.PromptDecoder;
 import org.samtune.model.Sam;
+import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.unet.DenseSegmenter;
 import org.samtune.peft.TuningPlan;
 
 /**
@@ -24,7 +26,8 @@ import org.samtune.peft.TuningPlan;
  * gradients only when it is tuned), the prompt encoder without prompts and the mask decoder give one low-res
  * logit map per class; Dice + CE against the label map at that size; AdamW; warm-up then poly learning rate.
  * Validation every {@code valEvery} epochs keeps the best checkpoint and stops after {@code patience} epochs
- * without improvement.
+ * without improvement. The U-Net baselines ({@link DenseSegmenter}) go through the same loop: the image batch
+ * straight to logits at the input size, Dice + CE on each deep-supervision output with its weight.
  *
  * <p>Everything random (shuffling, augmentation) is drawn from generators seeded by (seed, epoch, position), so a
  * run resumed from any saved iteration continues exactly as the uninterrupted run would have.
@@ -53,7 +56,7 @@ public final class Trainer implements AutoCloseable {
         default void onValidation(ValidationStats v) {}
 
         /** Called after each iteration multiple of checkpointEvery and at each epoch end. */
-        default void onCheckpoint(TrainState state, AdamW optimizer) {}
+        default void onCheckpoint(TrainState state, Optimizer optimizer) {}
 
         /** The training part of an epoch ended (before validation), after {@code seconds}. */
         default void onEpochEnd(int epoch, double seconds) {}
@@ -74,6 +77,9 @@ public final class Trainer implements AutoCloseable {
     private final SamplePipeline pipeline;
     private final DiceCeLoss loss = new DiceCeLoss();
     private EmbeddingCache embeddingCache;
+    // baselines: a U-Net instead of SAM (then sam is null), and its own schedule (nnU-Net's)
+    private final DenseSegmenter dense;
+    private final LrSchedule schedule;
     private long embeddingCacheHits;
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
@@ -85,6 +91,31 @@ public final class Trainer implements AutoCloseable {
         this.val = val;
         this.pipeline = pipeline;
         this.embeddingCache = new MemoryEmbeddingCache(sam.manager());
+        this.dense = null;
+        this.schedule = null;
+    }
+
+    /**
+     * A U-Net baseline, every weight trained; {@code schedule} null takes the settings' (warm-up + poly or
+     * constant), otherwise e.g. nnU-Net's poly per epoch. Of {@code plan} only its quirks are read (how the best
+     * epoch is selected).
+     */
+    public Trainer(DenseSegmenter net, TuningPlan plan, Settings settings, SegmentationDataset train,
+                   SegmentationDataset val, SamplePipeline pipeline, LrSchedule schedule) {
+        this.sam = null;
+        this.plan = plan;
+        this.settings = settings;
+        this.train = train;
+        this.val = val;
+        this.pipeline = pipeline;
+        this.embeddingCache = new MemoryEmbeddingCache(net.asModule().manager());
+        this.dense = net;
+        this.schedule = schedule;
+    }
+
+    /** The network being trained. */
+    private Module model() {
+        return dense != null ? dense.asModule() : sam;
     }
 
     /** Keeps frozen-encoder embeddings in {@code cache} (e.g. a {@link DiskEmbeddingCache}) instead of RAM. */
@@ -112,18 +143,18 @@ public final class Trainer implements AutoCloseable {
      * training images do not change between epochs.
      */
     public boolean embeddingsCacheable() {
-        return settings.cacheEmbeddings() && !plan.updatesEncoder() && pipeline.isDeterministic(true)
+        return dense == null && settings.cacheEmbeddings() && !plan.updatesEncoder() && pipeline.isDeterministic(true)
                 && plan.quirks().frozenEncoderInEvalMode();
     }
 
     /** Runs from {@code start} (fresh or resumed) until the epochs, the iteration cap or early stopping end it. */
-    public Result run(AdamW optimizer, TrainState start, Listener listener) {
-        LrSchedule schedule = settings.warmup()
+    public Result run(Optimizer optimizer, TrainState start, Listener listener) {
+        LrSchedule schedule = this.schedule != null ? this.schedule : settings.warmup()
                 ? LrSchedule.warmupPoly(settings.lr(), settings.warmupIters(), iterationsPerEpoch() * settings.epochs())
                 : LrSchedule.constant(settings.lr());
         optimizer.setLr(start.iteration() == 0 ? schedule.lrForStep(0) : schedule.lrAfterStep(start.iteration() - 1));
         setTrainingMode();
-        Map<String, Parameter> params = sam.namedParameters();
+        Map<String, Parameter> params = model().namedParameters();
         params.values().forEach(p -> p.array().setRequiresGradient(p.isTrainable()));
 
         TrainState st = start;
@@ -184,13 +215,17 @@ public final class Trainer implements AutoCloseable {
      * a frozen encoder in eval mode so that it is the pretrained function and its embeddings can be cached.
      */
     private void setTrainingMode() {
+        if (dense != null) {
+            dense.asModule().train(true);
+            return;
+        }
         sam.train(true);
         if (!plan.updatesEncoder() && plan.quirks().frozenEncoderInEvalMode()) {
             sam.imageEncoder().asModule().train(false);
         }
     }
 
-    private IterationStats step(AdamW optimizer, int[] order, int epoch, int batch, long iteration) {
+    private IterationStats step(Optimizer optimizer, int[] order, int epoch, int batch, long iteration) {
         try (NDScope scope = new NDScope()) {
             int from = batch * settings.batchSize();
             int to = Math.min(order.length, from + settings.batchSize());
@@ -201,21 +236,25 @@ public final class Trainer implements AutoCloseable {
                 Random rng = new Random(mix(settings.seed(), epoch, i));
                 samples.add(pipeline.prepare(train.load(order[i]), true, rng));
             }
-            NDManager m = sam.manager();
+            NDManager m = model().manager();
             NDArray target = targets(m, samples);
             NDArray embeddings = null;
-            if (!plan.updatesEncoder()) {
+            if (dense == null && !plan.updatesEncoder()) {
                 embeddings = frozenEmbeddings(m, samples, indices);
             }
             double lossValue;
             double diceValue;
             double ceValue;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                if (embeddings == null) {
-                    embeddings = sam.embedImages(images(m, samples));
+                DiceCeLoss.Parts parts;
+                if (dense != null) {
+                    parts = denseLoss(m, images(m, samples), samples, target);
+                } else {
+                    if (embeddings == null) {
+                        embeddings = sam.embedImages(images(m, samples));
+                    }
+                    parts = loss.compute(decode(m, embeddings, samples), target);
                 }
-                NDArray logits = decode(m, embeddings, samples);
-                DiceCeLoss.Parts parts = loss.compute(logits, target);
                 lossValue = parts.total().getFloat();
                 diceValue = parts.dice().getFloat();
                 ceValue = parts.ce().getFloat();
@@ -230,6 +269,52 @@ public final class Trainer implements AutoCloseable {
             optimizer.zeroGrad();
             return new IterationStats(epoch, iteration, lossValue, diceValue, ceValue, lr);
         }
+    }
+
+    /**
+     * A U-Net's loss: Dice + CE on each training output against the labels brought to its size with nearest
+     * neighbour (nnU-Net's {@code interpolate(mode='nearest-exact')}: the same pixel centres), weighted; outputs
+     * with weight 0 are not scored (nnU-Net's DeepSupervisionWrapper).
+     */
+    private DiceCeLoss.Parts denseLoss(NDManager m, NDArray images, List<SamplePipeline.Sample> samples,
+                                       NDArray target) {
+        List<NDArray> outputs = dense.trainingOutputs(images);
+        double[] weights = dense.outputWeights();
+        NDArray total = null;
+        NDArray dice = null;
+        NDArray ce = null;
+        for (int i = 0; i < outputs.size(); i++) {
+            if (weights[i] == 0) {
+                continue;
+            }
+            NDArray logits = outputs.get(i);
+            int size = (int) logits.getShape().get(2);
+            NDArray t = size == pipeline.lowResSize() ? target : downsampledTargets(m, samples, size);
+            DiceCeLoss.Parts p = loss.compute(logits, t);
+            NDArray w = m.full(new Shape(), (float) weights[i]);
+            total = total == null ? p.total().mul(w) : total.add(p.total().mul(w));
+            dice = dice == null ? p.dice().mul(w) : dice.add(p.dice().mul(w));
+            ce = ce == null ? p.ce().mul(w) : ce.add(p.ce().mul(w));
+        }
+        return new DiceCeLoss.Parts(total, dice, ce);
+    }
+
+    private NDArray downsampledTargets(NDManager m, List<SamplePipeline.Sample> samples, int size) {
+        int l = pipeline.lowResSize();
+        long[] all = new long[samples.size() * size * size];
+        for (int i = 0; i < samples.size(); i++) {
+            int[] t = samples.get(i).lowRes();
+            byte[] px = new byte[t.length];
+            for (int j = 0; j < t.length; j++) {
+                px[j] = (byte) t[j];
+            }
+            byte[] small = org.samtune.data.resize.PilResize.nearest(new org.samtune.data.UInt8Image(l, l, 1, px), size, size)
+                    .pixels();
+            for (int j = 0; j < small.length; j++) {
+                all[i * size * size + j] = small[j] & 0xff;
+            }
+        }
+        return m.create(all, new Shape(samples.size(), 1, size, size));
     }
 
     /** Embeddings of a frozen encoder, computed without a graph, from the cache where allowed. */
@@ -296,9 +381,9 @@ public final class Trainer implements AutoCloseable {
      * including background, an absent class predicted absent scoring 1, as finetune-SAM.
      */
     public ValidationStats validate(int epoch, long iteration, double bestSoFar) {
-        boolean wasTraining = sam.isTraining();
-        sam.train(false);
-        int classes = sam.maskDecoder().config.numMultimaskOutputs();
+        boolean wasTraining = model().isTraining();
+        model().train(false);
+        int classes = dense != null ? dense.numClasses() : sam.maskDecoder().config.numMultimaskOutputs();
         double[] diceSum = new double[classes];
         int[] diceCount = new int[classes];
         boolean foreground = plan.quirks().selectByForegroundDice();
@@ -312,8 +397,9 @@ public final class Trainer implements AutoCloseable {
                     for (int i = from; i < Math.min(val.size(), from + settings.batchSize()); i++) {
                         samples.add(pipeline.prepare(val.load(i), false, null));
                     }
-                    NDManager m = sam.manager();
-                    NDArray logits = decode(m, sam.embedImages(images(m, samples)), samples);
+                    NDManager m = model().manager();
+                    NDArray logits = dense != null ? dense.forward(images(m, samples))
+                            : decode(m, sam.embedImages(images(m, samples)), samples);
                     NDArray target = targets(m, samples);
                     lossSum += loss.compute(logits, target).total().getFloat();
                     batches++;
@@ -347,7 +433,7 @@ public final class Trainer implements AutoCloseable {
         } finally {
             setTrainingMode();
             if (!wasTraining) {
-                sam.train(false);
+                model().train(false);
             }
         }
         double[] dice = new double[classes];

@@ -71,4 +71,19 @@ class LrScheduleTest {
         assertThatThrownBy(() -> LrSchedule.constant(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LrSchedule.constant(1).lrForStep(-1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** nnU-Net's PolyLRScheduler stepped with the epoch at each epoch start: lr·(1 − e/E)^0.9, constant within it. */
+    @Test
+    void nnUNetPolyPerEpoch() {
+        LrSchedule s = LrSchedule.polyPerEpoch(0.01, 7, 10);
+        for (int i = 0; i < 7; i++) {
+            assertThat(s.lrForStep(i)).isEqualTo(0.01);
+        }
+        assertThat(s.lrForStep(7)).isCloseTo(0.01 * Math.pow(0.9, 0.9), within(1e-15));
+        assertThat(s.lrAfterStep(6)).isEqualTo(s.lrForStep(7));
+        assertThat(s.lrForStep(69)).isCloseTo(0.01 * Math.pow(0.1, 0.9), within(1e-15));
+        assertThat(s.lrForStep(70)).isZero(); // a resumed run past its planned length
+        assertThat(s.hasWarmup()).isFalse();
+        assertThatThrownBy(() -> LrSchedule.polyPerEpoch(0.01, 0, 10)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -134,7 +134,7 @@ class TrainerTest {
             try (AdamW opt = AdamW.finetuneSam(sam.namedParameters(), 2e-3)) {
                 t.run(opt, TrainState.start(), new Trainer.Listener() {
                     @Override
-                    public void onCheckpoint(TrainState state, AdamW optimizer) {
+                    public void onCheckpoint(TrainState state, Optimizer optimizer) {
                         saved[0] = state;
                         savedOpt[0] = optimizer.stateDict();
                         savedModel[0] = sam.stateDict();

@@ -23,6 +23,11 @@ public final class Activation extends Module implements Layer {
         return new Activation(manager, "ReLU", Activations::relu);
     }
 
+    /** {@code nn.LeakyReLU(negativeSlope)}: x for x ≥ 0, slope·x below (nnU-Net: 0.01). */
+    public static Activation leakyRelu(NDManager manager, double negativeSlope) {
+        return new Activation(manager, "LeakyReLU", x -> Activations.leakyRelu(x, negativeSlope));
+    }
+
     public String name() {
         return name;
     }

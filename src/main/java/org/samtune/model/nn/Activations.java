@@ -14,4 +14,9 @@ public final class Activations {
     public static NDArray relu(NDArray x) {
         return ai.djl.nn.Activation.relu(x);
     }
+
+    /** {@code F.leaky_relu(x, negativeSlope)} (libtorch's kernel). */
+    public static NDArray leakyRelu(NDArray x, double negativeSlope) {
+        return ai.djl.nn.Activation.leakyRelu(x, (float) negativeSlope);
+    }
 }

@@ -35,7 +35,7 @@ public final class DemoStudyPlan {
                 "axes:",
                 "  seeds: [" + seed + ", " + (seed + 1) + "]",
                 "training: {epochs: " + epochs + ", batchSize: 4, lr: 0.001, warmupIters: 20, valEvery: 5,"
-                        + " patience: 40, augment: false, resize: longest, encoderBlocks: []}",
+                        + " patience: 40, augment: false, resize: longest, encoderBlocks: all}",
                 ""));
         return String.join("\n", lines);
     }

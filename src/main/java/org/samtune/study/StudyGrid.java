@@ -118,6 +118,8 @@ public final class StudyGrid {
             checkpoints.add(ckpt);
         }
         TrainConfig base = training(plan.training(), source);
+        // encoder blocks the plan does not fix follow each cell's architecture
+        boolean blocksFixed = plan.training() != null && plan.training().containsKey("encoderBlocks");
 
         List<StudyCell> cells = new ArrayList<>();
         for (DatasetInfo d : datasets.values()) {
@@ -139,7 +141,7 @@ public final class StudyGrid {
                             StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
                                     unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot);
                             for (long seed : seeds) {
-                                cells.add(cell(d, key, seed, base, checkpoints.get(si), train, source));
+                                cells.add(cell(d, key, seed, base, blocksFixed, checkpoints.get(si), train, source));
                             }
                         }
                     }
@@ -156,8 +158,8 @@ public final class StudyGrid {
         return new StudyGrid(cells, datasets, setups.size() > 1, prompts.size() > 1, shots.size() > 1);
     }
 
-    private static StudyCell cell(DatasetInfo d, StrategyKey key, long seed, TrainConfig base, String checkpoint,
-                                  Path train, String source) {
+    private static StudyCell cell(DatasetInfo d, StrategyKey key, long seed, TrainConfig base, boolean blocksFixed,
+                                  String checkpoint, Path train, String source) {
         boolean prompted = !"none".equals(key.prompt());
         String rel = StudyCell.relativeDir(d.name(), key, seed);
         try {
@@ -179,7 +181,9 @@ public final class StudyGrid {
                 b.tune(org.samtune.peft.TuningPlan.Tune.parse(key.tune(), "tune"))
                         .method(org.samtune.peft.TuningPlan.Method.parse(key.method(), "method"));
             }
-            b.encoderBlocks(null); // the architecture's default
+            if (!blocksFixed) {
+                b.encoderBlocks(null); // the architecture's default
+            }
             if (org.samtune.model.Architectures.get(key.arch(), "arch").isDense()) {
                 // a U-Net baseline: every weight trains, with its recipe (as train --arch does)
                 b.tune(org.samtune.peft.TuningPlan.Tune.ENCODER_DECODER)
@@ -293,6 +297,10 @@ public final class StudyGrid {
         return t;
     }
 
+    /** Settings of the tuning plan that a study fixes in its {@code training:} block. */
+    private static final java.util.Set<String> PLAN_FIELDS =
+            java.util.Set.of("encoderBlocks", "decoderAdapterDepth", "compat", "loraRank");
+
     /** The fixed settings over finetune-SAM's defaults, checked by TrainConfig itself. */
     static TrainConfig training(Map<String, Object> training, String source) {
         for (String k : training.keySet()) {
@@ -304,7 +312,17 @@ public final class StudyGrid {
         ObjectMapper yaml = StudyPlan.yaml();
         @SuppressWarnings("unchecked")
         Map<String, Object> merged = yaml.convertValue(TrainConfig.defaults(), LinkedHashMap.class);
-        merged.putAll(training);
+        // the strategy's own settings (encoder blocks, adapter depth, compat, LoRA rank) live in the plan block
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plan = new LinkedHashMap<>((Map<String, Object>) merged.get("plan"));
+        for (Map.Entry<String, Object> e : training.entrySet()) {
+            if (PLAN_FIELDS.contains(e.getKey())) {
+                plan.put(e.getKey(), e.getValue());
+            } else {
+                merged.put(e.getKey(), e.getValue());
+            }
+        }
+        merged.put("plan", plan);
         try {
             return TrainConfig.fromYaml(yaml.writeValueAsString(merged), source + ": training");
         } catch (IOException e) {

@@ -117,7 +117,7 @@ class StudyRunTest {
         assertThat(interrupted.resolve("cell.yaml")).doesNotExist();
         assertThat(interrupted.resolve("checkpoints/resume.safetensors")).exists();
         run(planFile, b);
-        assertThat(interrupted.resolve("train.log")).content().contains("run resumed after iteration");
+        assertThat(interrupted.resolve("train.log")).content().contains("run resumed at iteration");
         assertThat(Files.readString(b.resolve("results.csv"))).isEqualTo(before);
         assertThat(Files.readString(b.resolve("ranking.csv"))).isEqualTo(Files.readString(a.resolve("ranking.csv")));
 

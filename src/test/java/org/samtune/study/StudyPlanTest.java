@@ -56,6 +56,17 @@ class StudyPlanTest {
     }
 
     @Test
+    void demoPlanCrossesCompactStrategiesAndBothUNets() {
+        StudyGrid g = StudyGrid.expand(StudyPlan.parse(DemoStudyPlan.text("data", 7, 4), "plan.yaml"), dir,
+                "plan.yaml");
+        // 4 compact strategies and 2 U-Nets, seeds 4 and 5
+        assertThat(g.cells()).hasSize(6 * 2);
+        assertThat(g.cells()).extracting(c -> c.config().arch()).contains("compact", "unet-resnet34", "unet-plain");
+        assertThat(g.cells()).allSatisfy(c -> assertThat(c.config().epochs()).isEqualTo(7));
+        assertThat(g.cells()).extracting(c -> c.config().seed()).containsOnly(4L, 5L);
+    }
+
+    @Test
     void refusesUnknownKeysAndValues() {
         refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], seed: [1]}\n", "axes", "unknown key 'seed'");
         refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], method: [vanilla, dora]}\n",

@@ -276,14 +276,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Input and decoder output sizes at {@code --image-size S}: S and S / 4 (4 × the S / 16 token grid). */
     static int[] sizedInput(String arch, int size) {
-        if (size <= 0 || size % 16 != 0) {
-            throw new SamtuneException("--image-size: expected a positive multiple of 16 (the patch size), got " + size);
-        }
-        if (org.samtune.model.Architectures.VIT_T.name().equals(arch)
-                && size != org.samtune.model.Architectures.VIT_T.inputSize()) {
-            throw new SamtuneException("--image-size: vit_t (MobileSAM's TinyViT) runs at " + org.samtune.model.Architectures.VIT_T.inputSize() + " only, got " + size
-                    + "; another input size needs vit_b, vit_l, vit_h or compact");
-        }
-        return new int[] {size, size / 4};
+        return org.samtune.model.Architectures.get(arch, "--arch").sized(size, "--image-size");
     }
 }

@@ -68,6 +68,23 @@ public record Architecture(String name, String description, Family family, int i
         return "vit_t".equals(name) ? "attention stages" : "blocks";
     }
 
+    /**
+     * The model input and the size of the masks it is trained and scored at when run at {@code imageSize}
+     * ({@code field} names the setting in errors): a SAM predicts at a quarter of its input (its low-resolution
+     * masks), a dense network at its input. Sizes are multiples of 16, SAM's patch; TinyViT runs at its own size only.
+     */
+    public int[] sized(int imageSize, String field) {
+        if (imageSize <= 0 || imageSize % 16 != 0) {
+            throw new SamtuneException(field + ": expected a positive multiple of 16 (the patch size), got "
+                    + imageSize);
+        }
+        if ("vit_t".equals(name) && imageSize != inputSize) {
+            throw new SamtuneException(field + ": vit_t (MobileSAM's TinyViT) runs at " + inputSize + " only, got "
+                    + imageSize + "; another input size needs vit_b, vit_l, vit_h or compact");
+        }
+        return new int[] {imageSize, isDense() ? imageSize : imageSize / 4};
+    }
+
     /** Whether the checkpoint holds this architecture. */
     public boolean detects(StateDict sd) {
         return detector.test(sd);

@@ -7,11 +7,17 @@ import java.util.List;
  * The plan of {@code samtune demo --study}: on the bundled Colin27/AAL dataset, the compact SAM-architecture model
  * decoder-only (vanilla) and encoder+decoder (vanilla, adapter, LoRA), plus the U-Net baselines, two seeds each,
  * with the demo's training recipe shortened. A U-Net is one strategy line: it trains all its weights and takes no
- * prompts, so it has no tune or method.
+ * prompts, so it has no tune or method; in the demo it runs at {@link #UNET_IMAGE_SIZE} px to fit the time budget.
  */
 public final class DemoStudyPlan {
     /** Epochs per cell: sized so the grid fits in 45 minutes on an idle 2-core machine (docs/study.md). */
     public static final int EPOCHS = 60;
+    /**
+     * The U-Nets' input in the demo. At their default 256 px a 60-epoch cell took 13 (ResNet-34) and about 30
+     * (nnU-Net's PlainConvUNet, 33 M parameters) minutes on the 2-core machine, four times the whole compact grid;
+     * at 128 px they cost a quarter of that (docs/study.md).
+     */
+    public static final int UNET_IMAGE_SIZE = 128;
 
     private DemoStudyPlan() {}
 
@@ -26,8 +32,9 @@ public final class DemoStudyPlan {
                 "  - {arch: compact, tune: encoder+decoder, method: vanilla}",
                 "  - {arch: compact, tune: encoder+decoder, method: adapter}",
                 "  - {arch: compact, tune: encoder+decoder, method: lora}"));
+        lines.add("  # the U-Nets at 128 px (the slices are 181 x 217): at 256 px they alone take about 80 minutes here");
         for (String unet : StudyGrid.UNET_ARCHS) {
-            lines.add("  - {arch: " + unet + "}");
+            lines.add("  - {arch: " + unet + ", imageSize: " + UNET_IMAGE_SIZE + "}");
         }
         lines.addAll(List.of(
                 "axes:",

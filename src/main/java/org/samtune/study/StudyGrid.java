@@ -141,7 +141,8 @@ public final class StudyGrid {
                             StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
                                     unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot);
                             for (long seed : seeds) {
-                                cells.add(cell(d, key, seed, base, blocksFixed, checkpoints.get(si), train, source));
+                                cells.add(cell(d, key, st.imageSize(), seed, base, blocksFixed,
+                                        checkpoints.get(si), train, source));
                             }
                         }
                     }
@@ -158,8 +159,8 @@ public final class StudyGrid {
         return new StudyGrid(cells, datasets, setups.size() > 1, prompts.size() > 1, shots.size() > 1);
     }
 
-    private static StudyCell cell(DatasetInfo d, StrategyKey key, long seed, TrainConfig base, boolean blocksFixed,
-                                  String checkpoint, Path train, String source) {
+    private static StudyCell cell(DatasetInfo d, StrategyKey key, Integer imageSize, long seed, TrainConfig base,
+                                  boolean blocksFixed, String checkpoint, Path train, String source) {
         boolean prompted = !"none".equals(key.prompt());
         String rel = StudyCell.relativeDir(d.name(), key, seed);
         try {
@@ -193,7 +194,12 @@ public final class StudyGrid {
                             .warmup(false);
                 }
             }
-            b.imageSize(0).outSize(0); // the architecture's
+            if (imageSize == null) {
+                b.imageSize(0).outSize(0); // the architecture's
+            } else {
+                int[] sizes = org.samtune.model.Architectures.get(key.arch(), "arch").sized(imageSize, "imageSize");
+                b.imageSize(sizes[0]).outSize(sizes[1]);
+            }
             return new StudyCell(d.name(), key, seed, b.build(), d.testList());
         } catch (SamtuneException e) {
             throw new SamtuneException(source + ": cell " + d.name() + "/" + key.id() + "/seed" + seed + ": "
@@ -220,11 +226,15 @@ public final class StudyGrid {
                         throw new SamtuneException(where + ": " + arch + " trains all its weights; tune/method"
                                 + " (adapters, LoRA, decoder-only) are impossible on a U-Net: remove them");
                     }
-                    out.add(new StudyPlan.Strategy(arch, null, null));
+                    out.add(new StudyPlan.Strategy(arch, null, null, s.imageSize()));
                 } else {
                     out.add(new StudyPlan.Strategy(arch, s.tune() == null ? "decoder" : value(s.tune(), TUNES,
                             where + ".tune"), s.method() == null ? "vanilla" : value(s.method(), METHODS,
-                            where + ".method")));
+                            where + ".method"), s.imageSize()));
+                }
+                if (s.imageSize() != null) {
+                    org.samtune.model.Architectures.get(arch, where + ".arch").sized(s.imageSize(),
+                            where + ".imageSize");
                 }
             }
             return out;

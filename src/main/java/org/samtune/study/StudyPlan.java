@@ -59,9 +59,16 @@ public record StudyPlan(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Dataset(String name, String dir, String test) {}
 
-    /** One strategy: architecture, what trains and how; tune and method are absent for the U-Nets. */
+    /**
+     * One strategy: architecture, what trains and how (tune and method are absent for the U-Nets), and optionally
+     * the input size in pixels when it is not the architecture's (e.g. a U-Net at the data's own scale).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Strategy(String arch, String tune, String method) {}
+    public record Strategy(String arch, String tune, String method, Integer imageSize) {
+        public Strategy(String arch, String tune, String method) {
+            this(arch, tune, method, null);
+        }
+    }
 
     /** A starting point: a name for the tables and the checkpoint (none: random initialisation). */
     @JsonInclude(JsonInclude.Include.NON_NULL)

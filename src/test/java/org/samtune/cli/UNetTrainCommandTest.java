@@ -46,6 +46,17 @@ class UNetTrainCommandTest {
     }
 
     @Test
+    void imageSizeFlagSizesAUNetsInputAndMasksAlike() throws Exception {
+        Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 2, 48, 1);
+        Path out = dir.resolve("sized");
+        CliRun r = CliRun.of(args(csv, out, UNets.PLAIN, "--max-iterations", "1", "--image-size", "64")
+                .toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        // a U-Net predicts at its input size (a SAM at a quarter of it)
+        assertThat(out.resolve("config.yaml")).content().contains("imageSize: 64").contains("outSize: 64");
+    }
+
+    @Test
     void plainUNetTrainsResumesAndEvaluates() throws Exception {
         Path csv = org.samtune.train.SyntheticDataAccess.write(dir.resolve("data"), "train", 4, 48, 1);
         Path out = dir.resolve("run");

@@ -64,6 +64,21 @@ class StudyPlanTest {
         assertThat(g.cells()).extracting(c -> c.config().arch()).contains("compact", "unet-resnet34", "unet-plain");
         assertThat(g.cells()).allSatisfy(c -> assertThat(c.config().epochs()).isEqualTo(7));
         assertThat(g.cells()).extracting(c -> c.config().seed()).containsOnly(4L, 5L);
+        assertThat(g.cells()).filteredOn(c -> c.config().arch().startsWith("unet"))
+                .allSatisfy(c -> {
+                    assertThat(c.config().imageSize()).isEqualTo(DemoStudyPlan.UNET_IMAGE_SIZE);
+                    assertThat(c.config().outSize()).isEqualTo(DemoStudyPlan.UNET_IMAGE_SIZE);
+                });
+        assertThat(g.cells()).filteredOn(c -> c.config().arch().equals("compact"))
+                .allSatisfy(c -> assertThat(c.config().imageSize()).isEqualTo(256));
+    }
+
+    @Test
+    void refusesAnImageSizeTheArchitectureCannotTake() {
+        refused("datasets: [{name: synth, dir: data}]\nstrategies: [{arch: unet-plain, imageSize: 100}]\n",
+                "strategies[0].imageSize", "multiple of 16");
+        refused("datasets: [{name: synth, dir: data}]\nstrategies: [{arch: vit_t, imageSize: 512}]\n",
+                "strategies[0].imageSize", "vit_t");
     }
 
     @Test

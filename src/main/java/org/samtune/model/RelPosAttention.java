@@ -12,6 +12,8 @@ import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.model.nn.TorchScriptOps;
+import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.Precision;
 import java.util.Optional;
 
 /**
@@ -85,12 +87,15 @@ public final class RelPosAttention extends Module {
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
+        // under --precision bf16 the products run in bf16 inside the helper (softmax accumulates in float32 there)
+        String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
         NDArray out;
         if (rel_pos_h != null) {
             checkRelPosSize(h, w);
-            out = ops.call("rel_pos_attention", q, k, v, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
+            out = ops.call("rel_pos_attention" + suffix, q, k, v, gather(rel_pos_h.array(), h),
+                    gather(rel_pos_w.array(), w));
         } else {
-            out = ops.call("attention", q, k, v);
+            out = ops.call("attention" + suffix, q, k, v);
         }
         return proj.forward(mergeHeads(out, b, h, w));
     }

@@ -127,6 +127,28 @@ public final class TorchScriptOps {
         }
     }
 
+    /** The helper where a caller has made sure it exists (bf16 is only selectable with it). */
+    static TorchScriptOps required() {
+        return get().orElseThrow(() -> new IllegalStateException("TorchScript helper not loaded"));
+    }
+
+    /** {@code torch.nn.functional.linear} with bf16 inputs, float32 result (bias may be null). */
+    public NDArray linearBf16(NDArray x, NDArray weight, NDArray bias) {
+        return bias == null ? call("linear_nobias_bf16", x, weight) : call("linear_bf16", x, weight, bias);
+    }
+
+    /** {@code torch.nn.functional.conv2d} (square stride and padding, no dilation) with bf16 inputs, float32 result. */
+    public NDArray conv2dBf16(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
+        // read with int() inside the method, never saved by autograd, so a Java-made array is safe here
+        NDArray geometry = x.getManager().create(new long[] {stride, padding, groups});
+        try {
+            return bias == null ? call("conv2d_nobias_bf16", x, weight, geometry)
+                    : call("conv2d_bf16", x, weight, bias, geometry);
+        } finally {
+            geometry.close();
+        }
+    }
+
     /** Releases the module (only helpers made by {@link #load} in tests; the process-wide one lives on). */
     void close() {
         manager.close();

@@ -86,6 +86,7 @@ public final class BenchCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "encoder: %s %dx%d, %d parameters (random), %d threads%n", arch, size, size,
                     r.parameters(), r.threads());
+            o.printf(Locale.ROOT, "compute: %s%n", computeLine());
             StringBuilder runsMs = new StringBuilder();
             for (double ms : r.runMs()) {
                 runsMs.append(String.format(Locale.ROOT, " %.1f", ms));
@@ -102,6 +103,14 @@ public final class BenchCommand implements Runnable {
             o.printf(Locale.ROOT, "loadavg: %s%n", loadAverage());
             o.flush();
             return 0;
+        }
+
+        /** Device, threads, precision and which attention path ran, for the record. */
+        static String computeLine() {
+            return org.samtune.model.nn.Compute.describe()
+                    + (org.samtune.model.nn.Compute.precision() == org.samtune.model.nn.Precision.FP32 ? ", fp32" : "")
+                    + ", attention " + (org.samtune.model.nn.TorchScriptOps.get().isPresent()
+                    ? "fused (TorchScript helper)" : "plain");
         }
 
         static String loadAverage() {
@@ -175,7 +184,7 @@ public final class BenchCommand implements Runnable {
                 }
             }
             o.printf(Locale.ROOT, "bench train: %s %dx%d, batch %d, random weights and data, %s; %d timed steps "
-                    + "after 1 warm-up per strategy%n", arch, size, size, batch, Compute.describe(), steps);
+                    + "after 1 warm-up per strategy%n", arch, size, size, batch, Encoder.computeLine(), steps);
             double mmMs;
             try (ai.djl.ndarray.NDManager m = Compute.newManager()) {
                 mmMs = EncoderBenchmark.matmulMs(m, matmulSize, matmulRuns);

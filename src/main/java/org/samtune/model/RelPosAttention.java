@@ -11,6 +11,10 @@ import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.TorchScriptOps;
+import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.Precision;
+import java.util.Optional;
 
 /**
  * The ViT's multi-head attention with decomposed relative position embeddings (image_encoder.py {@code Attention},
@@ -62,19 +66,69 @@ public final class RelPosAttention extends Module {
         return (Layer) child("qkv");
     }
 
-    /** (B, H, W, C) → (B, H, W, C). */
+    /**
+     * (B, H, W, C) → (B, H, W, C). Through libtorch's fused attention ({@link TorchScriptOps}) when the helper is
+     * available, else the plain path below; both give the reference's numbers within float rounding.
+     */
     public NDArray forward(NDArray x) {
-        return forward(x, ATTENTION_BAND_BYTES);
+        Optional<TorchScriptOps> ops = TorchScriptOps.get();
+        return ops.isPresent() ? forwardFused(x, ops.get()) : forward(x, ATTENTION_BAND_BYTES);
     }
 
-    /** As {@link #forward(NDArray)}, with attention maps computed in bands of at most {@code bandBytes}. */
+    /**
+     * The fused path: scaled_dot_product_attention with the decomposed relative positions folded into augmented
+     * queries and keys (see torchscript_ops.py), so the (B·heads, HW, HW) maps are never stored, neither for
+     * the forward pass nor for backward.
+     */
+    NDArray forwardFused(NDArray x, TorchScriptOps ops) {
+        long[] s = x.getShape().getShape();
+        long b = s[0], h = s[1], w = s[2];
+        NDArray qkv = qkvHeads(x);
+        NDArray q = qkv.get(0);
+        NDArray k = qkv.get(1);
+        NDArray v = qkv.get(2);
+        // under --precision bf16 the products run in bf16 inside the helper (softmax accumulates in float32 there)
+        String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
+        NDArray out;
+        if (rel_pos_h != null) {
+            checkRelPosSize(h, w);
+            out = ops.call("rel_pos_attention" + suffix, q, k, v, gather(rel_pos_h.array(), h),
+                    gather(rel_pos_w.array(), w));
+        } else {
+            out = ops.call("attention" + suffix, q, k, v);
+        }
+        return proj.forward(mergeHeads(out, b, h, w));
+    }
+
+    /** (B, H, W, C) → q, k, v stacked as (3, B·heads, H·W, headDim). */
+    private NDArray qkvHeads(NDArray x) {
+        long[] s = x.getShape().getShape();
+        long b = s[0], h = s[1], w = s[2];
+        return qkv().forward(x).reshape(b, h * w, 3, numHeads, headDim)
+                .transpose(2, 0, 3, 1, 4)
+                .reshape(3, b * numHeads, h * w, headDim);
+    }
+
+    /** (B·heads, H·W, headDim) → (B, H, W, C). */
+    private NDArray mergeHeads(NDArray out, long b, long h, long w) {
+        return out.reshape(b, numHeads, h, w, headDim)
+                .transpose(0, 2, 3, 1, 4)
+                .reshape(b, h, w, dim);
+    }
+
+    private void checkRelPosSize(long h, long w) {
+        if (h != w || relPosIndex.getShape().get(0) != h * h) {
+            throw new SamtuneException("relative position table has " + rel_pos_h.array().getShape().get(0)
+                    + " rows but a " + h + "-token grid needs " + (2 * h - 1) + " (input size differs from the "
+                    + "checkpoint's; rel_pos interpolation is not supported)");
+        }
+    }
+
+    /** The plain path, with attention maps computed in bands of at most {@code bandBytes}. */
     NDArray forward(NDArray x, long bandBytes) {
         long[] s = x.getShape().getShape();
         long b = s[0], h = s[1], w = s[2];
-        // qkv with shape (3, B * nHead, H * W, C)
-        NDArray qkv = qkv().forward(x).reshape(b, h * w, 3, numHeads, headDim)
-                .transpose(2, 0, 3, 1, 4)
-                .reshape(3, b * numHeads, h * w, headDim);
+        NDArray qkv = qkvHeads(x);
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
@@ -83,11 +137,7 @@ public final class RelPosAttention extends Module {
         NDArray kT = k.transpose(0, 2, 1);
         NDArray[] rel = null;
         if (rel_pos_h != null) {
-            if (h != w || relPosIndex.getShape().get(0) != h * h) {
-                throw new SamtuneException("relative position table has " + rel_pos_h.array().getShape().get(0)
-                        + " rows but a " + h + "-token grid needs " + (2 * h - 1) + " (input size differs from the "
-                        + "checkpoint's; rel_pos interpolation is not supported)");
-            }
+            checkRelPosSize(h, w);
             rel = decomposedRelPos(q, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w), h, w);
         }
         // The (B·heads, HW, HW) attention maps are the encoder's biggest arrays (805 MB per global block of ViT-B
@@ -115,10 +165,7 @@ public final class RelPosAttention extends Module {
             probs.close();
         }
         NDArray out = bands.size() == 1 ? bands.get(0) : NDArrays.concat(bands, 1);
-        x = out.reshape(b, numHeads, h, w, headDim)
-                .transpose(0, 2, 3, 1, 4)
-                .reshape(b, h, w, dim);
-        return proj.forward(x);
+        return proj.forward(mergeHeads(out, b, h, w));
     }
 
     /**

@@ -16,9 +16,10 @@ class BenchCommandTest {
                 "--runs", "2", "--matmul-size", "64", "--matmul-runs", "2", "--threads", "1");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> keys = r.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList();
-        assertThat(keys).containsExactly("encoder", "runs_ms", "forward_ms", "gflop", "gflops", "matmul_gflops",
+        assertThat(keys).containsExactly("encoder", "compute", "runs_ms", "forward_ms", "gflop", "gflops", "matmul_gflops",
                 "ratio", "peak_rss_mb", "rss_mb", "loadavg");
         assertThat(r.out()).contains("encoder: vit_t 64x64").contains("1 threads");
+        assertThat(r.out()).contains("compute: cpu, 1 threads, fp32, attention fused (TorchScript helper)");
         assertThat(r.out()).containsPattern("(?m)^runs_ms: \\d+\\.\\d \\d+\\.\\d$");
         TinyViTConfig v = TinyViTConfig.vitT();
         TinyViTConfig c = new TinyViTConfig(64, 3, 1000, v.embedDims(), v.depths(), v.numHeads(), v.windowSizes(),

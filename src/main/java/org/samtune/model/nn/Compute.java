@@ -16,6 +16,10 @@ import org.samtune.SamtuneException;
  */
 public final class Compute {
     private static volatile Device selected;
+    private static volatile Precision precision = Precision.FP32;
+
+    /** A verb's {@code --device}, {@code --threads} and {@code --precision}; null fields mean the defaults. */
+    public record Settings(String device, Integer threads, Precision precision) {}
 
     private Compute() {}
 
@@ -37,6 +41,44 @@ public final class Compute {
         }
         selected = d;
         return d;
+    }
+
+    /**
+     * Selects device, threads and precision for the rest of the process.
+     *
+     * @throws SamtuneException as {@link #use(String, Integer)}, and for bf16 where it cannot run natively
+     */
+    public static Device use(Settings s) {
+        Device d = use(s.device(), s.threads());
+        usePrecision(s.precision() == null ? Precision.FP32 : s.precision());
+        return d;
+    }
+
+    /**
+     * Selects the precision of matmuls and convolutions. bf16 needs the TorchScript helper and, on the CPU, native
+     * bf16 (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo); otherwise one line says why and nothing changes.
+     */
+    public static void usePrecision(Precision p) {
+        if (p == Precision.BF16) {
+            if (!device().isGpu()) {
+                Precision.requireNativeBf16(java.nio.file.Path.of("/proc/cpuinfo"));
+            }
+            if (TorchScriptOps.get().isEmpty()) {
+                throw new SamtuneException("--precision bf16: needs samtune's TorchScript helper, which did not "
+                        + "load (see the warning above); use --precision fp32");
+            }
+        }
+        selectPrecision(p);
+    }
+
+    /** Sets the precision without the hardware check (tests: bf16 is exact in its semantics, only slow, without it). */
+    static void selectPrecision(Precision p) {
+        precision = p;
+    }
+
+    /** The selected precision (fp32 unless a verb chose bf16). */
+    public static Precision precision() {
+        return precision;
     }
 
     /** {@code --device} as a DJL device, checked against the GPUs libtorch sees. */
@@ -80,9 +122,10 @@ public final class Compute {
         return NDManager.newBaseManager(device());
     }
 
-    /** "cpu, 2 threads" or "gpu(0)", for logs and run folders. */
+    /** "cpu, 2 threads" or "gpu:0" (", bf16" appended under bf16), for logs and run folders. */
     public static String describe() {
         Device d = device();
-        return d.isGpu() ? "gpu:" + d.getDeviceId() : "cpu, " + threads() + " threads";
+        String where = d.isGpu() ? "gpu:" + d.getDeviceId() : "cpu, " + threads() + " threads";
+        return precision == Precision.FP32 ? where : where + ", " + precision.id();
     }
 }

@@ -35,6 +35,10 @@ public class Conv2d extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
+        if (Compute.precision() == Precision.BF16) {
+            return TorchScriptOps.required().conv2dBf16(x, weight.array(), bias == null ? null : bias.array(),
+                    stride, padding, groups);
+        }
         return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.array(), bias == null ? null : bias.array(),
                 new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
     }

@@ -25,6 +25,9 @@ public class Linear extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
+        if (Compute.precision() == Precision.BF16) {
+            return TorchScriptOps.required().linearBf16(x, weight.array(), bias == null ? null : bias.array());
+        }
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight.array()).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight.array(), bias.array()).singletonOrThrow();

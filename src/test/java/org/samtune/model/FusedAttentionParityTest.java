@@ -1,0 +1,104 @@
+package org.samtune.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
+import org.samtune.checkpoint.StateDict;
+import org.samtune.checkpoint.TensorData;
+import org.samtune.model.nn.Module;
+import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.TorchScriptOps;
+import org.samtune.testing.Fixtures;
+import org.samtune.testing.Tolerance;
+
+/**
+ * The fused attention (libtorch's scaled_dot_product_attention through {@link TorchScriptOps}, relative positions
+ * folded into augmented q and k) against segment-anything's {@code Attention} run in float64 by PyTorch
+ * (fixtures/fused-attention, tools/make_fused_attention_goldens.py), forward and backward (the input and every
+ * parameter, rel_pos tables included), for a windowed block's shape and a global block's shape; and against
+ * samtune's unfused path on the same float32 inputs.
+ *
+ * <p>Tolerances: against PyTorch the project's bar, |a − b| ≤ 1e-5 + 1e-4·|b|, for the output and every gradient;
+ * fused against unfused 1e-5 + 1e-5·|b| (both are float32 with different summation orders, so they differ by
+ * float rounding only).
+ */
+class FusedAttentionParityTest {
+
+    @Test
+    void helperLoads() {
+        assertThat(TorchScriptOps.get()).as("the TorchScript helper loads with the bundled libtorch").isPresent();
+    }
+
+    @Test
+    void windowedShapeMatchesPyTorch() {
+        check("window", 48, 3, 7);
+    }
+
+    @Test
+    void globalShapeMatchesPyTorch() {
+        check("global", 64, 2, 12);
+    }
+
+    private static void check(String name, int dim, int heads, int grid) {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        Map<String, TensorData> g = Fixtures.npz("fused-attention", name + ".npz");
+        Result fused = run(g, dim, heads, grid, (a, x) -> a.forwardFused(x, ops));
+        Result plain = run(g, dim, heads, grid, (a, x) -> a.forward(x, RelPosAttention.ATTENTION_BAND_BYTES));
+        Tolerance.assertClose(name + " out (fused vs PyTorch)", fused.out, g.get("out").toFloats(), 1e-5, 1e-4);
+        Tolerance.assertClose(name + " out (fused vs unfused)", fused.out, plain.out, 1e-5, 1e-5);
+        assertThat(fused.grads.keySet()).containsExactlyInAnyOrder("grad.x", "grad.qkv.weight", "grad.qkv.bias",
+                "grad.proj.weight", "grad.proj.bias", "grad.rel_pos_h", "grad.rel_pos_w");
+        double worst = 0;
+        for (Map.Entry<String, float[]> e : fused.grads.entrySet()) {
+            float[] expected = g.get(e.getKey()).toFloats();
+            Tolerance.assertClose(name + " " + e.getKey() + " (fused vs PyTorch)", e.getValue(), expected, 1e-5, 1e-4);
+            Tolerance.assertClose(name + " " + e.getKey() + " (fused vs unfused)", e.getValue(),
+                    plain.grads.get(e.getKey()), 1e-5, 1e-5);
+            worst = Math.max(worst, Tolerance.maxAbsDiff(e.getValue(), expected));
+        }
+        System.out.printf("fused attention %s: max |out − PyTorch| %.3g, max |grad − PyTorch| %.3g%n", name,
+                Tolerance.maxAbsDiff(fused.out, g.get("out").toFloats()), worst);
+    }
+
+    private record Result(float[] out, Map<String, float[]> grads) {}
+
+    private static Result run(Map<String, TensorData> g, int dim, int heads, int grid,
+                              BiFunction<RelPosAttention, NDArray, NDArray> forward) {
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            RelPosAttention attn = new RelPosAttention(m, dim, heads, true, true, grid);
+            Map<String, TensorData> state = new LinkedHashMap<>();
+            for (String k : attn.namedParameters().keySet()) {
+                state.put(k, g.get(k));
+            }
+            attn.loadStateDict(new StateDict(state, "fused-attention"), true);
+            Map<String, Parameter> params = attn.namedParameters();
+            params.values().forEach(p -> p.array().setRequiresGradient(true));
+            NDArray x = Module.toArray(m, g.get("x"), DataType.FLOAT32);
+            x.setRequiresGradient(true);
+            NDArray gradOut = Module.toArray(m, g.get("grad_out"), DataType.FLOAT32);
+            float[] out;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = forward.apply(attn, x);
+                out = y.toFloatArray();
+                gc.backward(y.mul(gradOut).sum());
+            }
+            Map<String, float[]> grads = new LinkedHashMap<>();
+            grads.put("grad.x", x.getGradient().toFloatArray());
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray grad = e.getValue().gradient();
+                assertThat(grad).as("gradient of " + e.getKey()).isNotNull();
+                grads.put("grad." + e.getKey(), grad.toFloatArray());
+            }
+            return new Result(out, grads);
+        }
+    }
+}

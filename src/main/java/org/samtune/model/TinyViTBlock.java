@@ -89,11 +89,12 @@ public class TinyViTBlock extends Module implements Layer {
         }
         a = a.addi(x);
 
-        NDArray map = a.transpose(0, 2, 1).reshape(b, dim, height, width);
+        // The depthwise local conv reads the tokens as a channels-last view (B, C, H, W) with (H, W, C) strides
+        // rather than a transposed copy, and its channels-last output is viewed back as contiguous tokens for the
+        // MLP's LayerNorm: two copies fewer than MobileSAM's transpose/reshape/view, same values.
+        NDArray conv = local_conv.forward(a.reshape(b, height, width, dim).transpose(0, 3, 1, 2));
         a.close();
-        NDArray conv = local_conv.forward(map);
-        map.close();
-        x = conv.reshape(b, dim, l).transpose(0, 2, 1);
+        x = conv.transpose(0, 2, 3, 1).reshape(b, l, dim);
 
         NDArray y = mlp.forward(x).addi(x);
         if (mlpAdapter != null) {

@@ -180,6 +180,7 @@ def _train_fn(args):
     fargs.if_encoder_adapter, fargs.encoder_adapter_depths = True, [0, 1, 10, 11]
     fargs.if_mask_decoder_adapter, fargs.decoder_adapt_depth = True, 2
     fargs.if_update_encoder = True
+    fargs.devices = ["cpu", "cpu"]  # its ImageEncoderViT puts pos_embed on devices[0] (default GPU 0)
     from models.sam import sam_model_registry
     torch.manual_seed(args.seed)
     # The official builder needs a checkpoint file: an empty state dict keeps its random initialisation.

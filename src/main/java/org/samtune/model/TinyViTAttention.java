@@ -1,9 +1,10 @@
 package org.samtune.model;
 
-import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +24,9 @@ import org.samtune.model.nn.Parameter;
  * of the window; {@code attention_bias_idxs} (N, N) is a non-persistent buffer recomputed here.
  *
  * <p>MobileSAM caches the gathered bias in {@code eval()}; its {@code build_sam_vit_t} calls {@code eval()}
- * before loading, so an un-re-evaluated model keeps zero biases. This class always gathers the current table,
- * which is what MobileSAM computes once {@code eval()} (or {@code train()}) is called after loading.
+ * before loading, so an un-re-evaluated model keeps zero biases. This class always uses the current table,
+ * which is what MobileSAM computes once {@code eval()} (or {@code train()}) is called after loading; inference
+ * reuses the gathered bias while the table is unchanged.
  */
 public class TinyViTAttention extends Module implements Layer {
     public final int dim;
@@ -36,6 +38,9 @@ public class TinyViTAttention extends Module implements Layer {
     public final Linear proj;
     public final Parameter attention_biases;
     private final NDArray flatBiasIdxs;
+    /** Inference only: the gathered bias and the table it was gathered from ({@link #cachedBias}). */
+    private NDArray biasCache;
+    private NDArray biasCacheTable;
 
     public TinyViTAttention(NDManager manager, int dim, int numHeads, int windowSize) {
         super(manager);
@@ -94,7 +99,35 @@ public class TinyViTAttention extends Module implements Layer {
 
     /** {@code attention_biases[:, attention_bias_idxs]}: (heads, N, N), differentiable w.r.t. the table. */
     public NDArray bias() {
+        if (isTraining() || JniUtils.isGradMode()) {
+            return gatherBias();
+        }
+        return cachedBias();
+    }
+
+    private NDArray gatherBias() {
         return attention_biases.array().take(flatBiasIdxs.getManager(), flatBiasIdxs);
+    }
+
+    /**
+     * Inference: the gathered bias, kept with the model as MobileSAM keeps {@code ab} after {@code eval()}. It is
+     * kept together with a copy of the table it came from and gathered again whenever the table differs (loading,
+     * training steps between evaluations), so a stale bias is never used.
+     */
+    private synchronized NDArray cachedBias() {
+        NDArray table = attention_biases.array();
+        if (biasCache == null || !biasCacheTable.contentEquals(table)) {
+            NDArray gathered = gatherBias();
+            NDArray copy = table.duplicate();
+            NDScope.unregister(gathered, copy);
+            if (biasCache != null) {
+                biasCache.close();
+                biasCacheTable.close();
+            }
+            biasCache = gathered;
+            biasCacheTable = copy;
+        }
+        return biasCache;
     }
 
     @Override
@@ -107,9 +140,17 @@ public class TinyViTAttention extends Module implements Layer {
         NDArray q = parts.get(0).transpose(0, 2, 1, 3);
         NDArray k = parts.get(1).transpose(0, 2, 1, 3);
         NDArray v = parts.get(2).transpose(0, 2, 1, 3);
-        NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias());
-        attn = attn.softmax(-1);
-        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, dim);
+        // (q·kᵀ)·scale + bias with the scale and the bias applied in place on the fresh product: the matmul saves
+        // its inputs, not its output, and a multiplication by a constant saves only the constant, so autograd is
+        // unaffected; two fewer (windows, heads, N, N) maps are written. Same operations, same order as MobileSAM.
+        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2));
+        attn.muli(attn.getManager().full(new Shape(), scale, attn.getDataType())).addi(bias());
+        NDArray probs = attn.softmax(-1);
+        attn.close();
+        NDArray heads = probs.matMul(v);
+        probs.close();
+        NDArray out = heads.transpose(0, 2, 1, 3).reshape(b, n, dim);
+        heads.close();
         return proj.forward(out);
     }
 }

@@ -81,18 +81,22 @@ public class TinyViTBlock extends Module implements Layer {
             throw new IllegalArgumentException("TinyViTBlock expects " + height + "x" + width + " = "
                     + (long) height * width + " tokens, got " + l);
         }
-        NDArray res = x;
-        x = windowAttention(x, b);
+        // Residuals are added in place on freshly computed arrays (a Linear's or an adapter's output, which backward
+        // does not need), and maps are closed once used, so the allocator reuses their memory (see MBConv).
+        NDArray a = windowAttention(x, b);
         if (spaceAdapter != null) {
-            x = spaceAdapter.forward(x);
+            a = spaceAdapter.forward(a);
         }
-        x = res.add(x);
+        a = a.addi(x);
 
-        x = x.transpose(0, 2, 1).reshape(b, dim, height, width);
-        x = local_conv.forward(x);
-        x = x.reshape(b, dim, l).transpose(0, 2, 1);
+        // The depthwise local conv reads the tokens as a channels-last view (B, C, H, W) with (H, W, C) strides
+        // rather than a transposed copy, and its channels-last output is viewed back as contiguous tokens for the
+        // MLP's LayerNorm: two copies fewer than MobileSAM's transpose/reshape/view, same values.
+        NDArray conv = local_conv.forward(a.reshape(b, height, width, dim).transpose(0, 3, 1, 2));
+        a.close();
+        x = conv.transpose(0, 2, 3, 1).reshape(b, l, dim);
 
-        NDArray y = x.add(mlp.forward(x));
+        NDArray y = mlp.forward(x).addi(x);
         if (mlpAdapter != null) {
             y = y.add(Scalars.mul(mlpAdapter.forward(x), MLP_ADAPTER_SCALE));
         }
@@ -116,11 +120,18 @@ public class TinyViTBlock extends Module implements Layer {
             // F.pad(x, (0, 0, 0, pad_r, 0, pad_b)): pairs from the last dimension backwards.
             x = x.pad(new Shape(0, 0, 0, padR, 0, padB), 0);
         }
-        x = x.reshape(b, nh, ws, nw, ws, dim).transpose(0, 1, 3, 2, 4, 5).reshape(b * nh * nw, (long) ws * ws, dim);
-        x = attn.forward(x);
-        x = x.reshape(b, nh, nw, ws, ws, dim).transpose(0, 1, 3, 2, 4, 5).reshape(b, ph, pw, dim);
+        NDArray windows = x.reshape(b, nh, ws, nw, ws, dim).transpose(0, 1, 3, 2, 4, 5)
+                .reshape(b * nh * nw, (long) ws * ws, dim);
+        x.close();
+        NDArray out = attn.forward(windows);
+        windows.close();
+        x = out.reshape(b, nh, nw, ws, ws, dim).transpose(0, 1, 3, 2, 4, 5).reshape(b, ph, pw, dim);
+        out.close();
         if (padB > 0 || padR > 0) {
-            x = x.get(":, :" + height + ", :" + width);
+            NDArray padded = x;
+            x = x.get(":, :" + height + ", :" + width).reshape(b, (long) height * width, dim);
+            padded.close();
+            return x;
         }
         return x.reshape(b, (long) height * width, dim);
     }

@@ -101,6 +101,22 @@ public final class Architectures {
         throw new SamtuneException(flag + ": '" + name + "' is not one of " + names());
     }
 
+    /** The SAM-family names (what a verb that needs a SAM accepts): "vit_b, vit_l, vit_h, vit_t, compact". */
+    public static String samNames() {
+        return ALL.stream().filter(a -> !a.isDense()).map(Architecture::name).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The SAM architecture named {@code name} for a verb that needs one: an unknown name is refused listing the SAM
+     * names only, a registered non-SAM one by {@link Architecture#requireSam(String) requireSam(verb)}.
+     */
+    public static Architecture getSam(String name, String flag, String verb) {
+        if (!contains(name)) {
+            throw new SamtuneException(flag + ": '" + name + "' is not one of " + samNames());
+        }
+        return get(name, flag).requireSam(verb);
+    }
+
     /** Whether {@code name} is registered. */
     public static boolean contains(String name) {
         return ALL.stream().anyMatch(a -> a.name().equals(name));

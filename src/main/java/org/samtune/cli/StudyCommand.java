@@ -40,10 +40,14 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--no-embedding-cache", description = "recompute a frozen encoder's embeddings every epoch")
     boolean noCache;
 
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        compute.apply();
         PrintWriter w = spec.commandLine().getOut();
         StudyPlan p = StudyPlan.read(plan);
         Path planDir = plan.toAbsolutePath().getParent();

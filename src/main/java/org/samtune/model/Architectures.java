@@ -57,6 +57,23 @@ public final class Architectures {
     public static final Architecture UNET_PLAIN = dense(org.samtune.model.unet.UNets.PLAIN,
             "nnU-Net's 2-D PlainConvUNet baseline (no prompts; every weight trains)");
 
+    /**
+     * A SAM ViT whose shapes match no preset (another width, depth, input size), configured from its checkpoint
+     * ({@link SamConfig#infer}). Not among {@link #ALL}: it cannot be built without a checkpoint, so only
+     * {@link #forCheckpoint} and {@link #detect} give it.
+     */
+    public static final Architecture CUSTOM = new Architecture("custom",
+            "SAM ViT of other shapes, configured from its checkpoint", Architecture.Family.SAM, 0, 0, 0, List.of(),
+            (m, sd, classes, order, imageSize) -> {
+                if (sd == null) {
+                    throw new SamtuneException("--arch custom: the shapes come from a checkpoint; give --checkpoint"
+                            + " (or --encoder-from), or one of " + names());
+                }
+                return Sam.build(m, sized(withClasses(SamConfig.infer(sd), classes), imageSize).withBlockOrder(order));
+            },
+            sd -> !SamModels.isTinyViT(sd) && sd.contains("image_encoder.pos_embed")
+                    && "custom".equals(SamConfig.infer(sd).arch()));
+
     /** In the order {@code --help} lists them. */
     public static final List<Architecture> ALL = List.of(VIT_B, VIT_L, VIT_H, VIT_T, COMPACT, UNET_RESNET34,
             UNET_PLAIN);
@@ -117,14 +134,22 @@ public final class Architectures {
         return get(name, flag).requireSam(verb);
     }
 
+    /**
+     * The architecture named {@code name} where a checkpoint gives the weights: a registered one, or
+     * {@link #CUSTOM}, whose shapes are read off that checkpoint.
+     */
+    public static Architecture forCheckpoint(String name, String flag) {
+        return CUSTOM.name().equals(name) ? CUSTOM : get(name, flag);
+    }
+
     /** Whether {@code name} is registered. */
     public static boolean contains(String name) {
         return ALL.stream().anyMatch(a -> a.name().equals(name));
     }
 
     /**
-     * The registered architecture a checkpoint holds, or null for a SAM ViT whose shapes match no preset
-     * ({@link SamConfig#infer} calls it "custom"). A file that is no SAM at all is refused.
+     * The architecture a checkpoint holds: a registered one, or {@link #CUSTOM} for a SAM ViT whose shapes match no
+     * preset. A file that is no SAM at all is refused.
      */
     public static Architecture detect(StateDict sd) {
         if (!SamModels.isTinyViT(sd) && !sd.contains("image_encoder.pos_embed")) {
@@ -136,6 +161,6 @@ public final class Architectures {
                 return a;
             }
         }
-        return null;
+        return CUSTOM;
     }
 }

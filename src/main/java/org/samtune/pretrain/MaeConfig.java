@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.samtune.SamtuneException;
+import org.samtune.model.Architectures;
 import org.samtune.train.RunFolder;
 import org.samtune.train.SettingsYaml;
 
@@ -12,7 +13,7 @@ import org.samtune.train.SettingsYaml;
  * {@code --resume}. Defaults are MAE's ({@code main_pretrain.py}, PRETRAIN.md) where they apply; see
  * docs/setups.md for the ones that differ and why.
  *
- * @param arch          vit_b, vit_l, vit_h, vit_t or compact
+ * @param arch          vit_b, vit_l, vit_h, vit_t, compact, or custom (a ViT whose shapes are read off the checkpoint)
  * @param checkpoint    starting SAM weights ("" for random initialisation)
  * @param encoderFrom   optional encoder-only checkpoint whose image encoder replaces the starting one ("" none)
  * @param inputs        volumes, DICOM series folders, image folders, images or CSV lists
@@ -36,9 +37,8 @@ public record MaeConfig(String arch, String checkpoint, String encoderFrom, List
 
     public MaeConfig {
         boolean fromCheckpoint = !checkpoint.isEmpty() || !encoderFrom.isEmpty();
-        if (!("custom".equals(arch) && fromCheckpoint)) {
-            org.samtune.model.Architectures.get(arch, "--arch").requireSam("pretrain mae");
-        }
+        (fromCheckpoint ? Architectures.forCheckpoint(arch, "--arch") : Architectures.get(arch, "--arch"))
+                .requireSam("pretrain mae");
         if (inputs == null || inputs.isEmpty()) {
             throw new SamtuneException("pretrain mae: give at least one --images input (volume, DICOM folder, image"
                     + " folder or CSV list)");

@@ -230,16 +230,25 @@ public record TrainConfig(
     }
 
     /** A builder starting from these settings. */
+    /**
+     * A builder holding these settings. Settings equal to what {@link Builder#build} derives (the architecture's
+     * encoder blocks, input and output sizes; class_K names) stay unset, so they follow a new architecture or class
+     * count set on the builder, as they do on a fresh one.
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
+        Architecture a = architecture();
         b.arch = arch; b.checkpoint = checkpoint; b.tune = plan.tune(); b.method = plan.method();
-        b.encoderBlocks = plan.encoderBlocks(); b.decoderAdapterDepth = plan.decoderAdapterDepth();
+        b.encoderBlocks = plan.encoderBlocks().equals(Builder.defaultBlocks(a)) ? null : plan.encoderBlocks();
+        b.decoderAdapterDepth = plan.decoderAdapterDepth();
         b.compat = plan.compat(); b.loraRank = plan.loraRank(); b.numClasses = numClasses;
-        b.classNames = classNames; b.targets = targets; b.lr = lr;
+        b.classNames = classNames.equals(genericClassNames(numClasses)) ? null : classNames;
+        b.targets = targets; b.lr = lr;
         b.warmup = warmup; b.warmupIters = warmupIters; b.weightDecay = weightDecay; b.batchSize = batchSize;
         b.epochs = epochs; b.valEvery = valEvery; b.patience = patience; b.seed = seed; b.promptMode = promptMode;
         b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
-        b.dropEmpty = dropEmpty; b.imageSize = imageSize; b.outSize = outSize;
+        b.dropEmpty = dropEmpty; b.imageSize = imageSize == a.inputSize() ? 0 : imageSize;
+        b.outSize = outSize == a.lowResSize() ? 0 : outSize;
         b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
         b.outputDir = outputDir; b.encoderFrom = encoderFrom; b.shots = shots;
         return b;
@@ -338,11 +347,15 @@ public record TrainConfig(
             return arch;
         }
 
+        /** The architecture's blocks for adapters / LoRA; a U-Net (none): "all", which names none of them. */
+        static EncoderBlocks defaultBlocks(Architecture a) {
+            return a.defaultEncoderBlocks().isEmpty() ? EncoderBlocks.everyBlock()
+                    : EncoderBlocks.of(a.defaultEncoderBlocks());
+        }
+
         public TrainConfig build() {
             Architecture a = Architectures.get(arch, "config field arch");
-            // a U-Net (no encoder blocks for adapters / LoRA): "all", which names none of them
-            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : a.defaultEncoderBlocks().isEmpty()
-                    ? EncoderBlocks.everyBlock() : EncoderBlocks.of(a.defaultEncoderBlocks());
+            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : defaultBlocks(a);
             TuningPlan plan = new TuningPlan(tune, method, blocks, decoderAdapterDepth, compat, loraRank);
             List<String> names = classNames != null ? classNames : genericClassNames(numClasses);
             return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,

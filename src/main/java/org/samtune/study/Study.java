@@ -64,6 +64,13 @@ public final class Study {
 
     private Study() {}
 
+    /** Reads and expands the plan in {@code planFile} (paths relative to its folder) and runs it, as {@code study}. */
+    public static Summary run(Path planFile, Path outDir, Options options, PrintStream out) {
+        StudyPlan plan = StudyPlan.read(planFile);
+        StudyGrid grid = StudyGrid.expand(plan, planFile.toAbsolutePath().getParent(), planFile.toString());
+        return run(plan, grid, outDir, options, out);
+    }
+
     /**
      * Runs (or continues) the study of {@code plan} in {@code outDir}: cells, then results.csv, ranking.csv and
      * report.html. A folder holding another plan's study is refused.

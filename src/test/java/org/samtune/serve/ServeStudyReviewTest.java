@@ -14,8 +14,6 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.samtune.study.Study;
-import org.samtune.study.StudyGrid;
-import org.samtune.study.StudyPlan;
 import org.samtune.study.StudyResults;
 import org.samtune.train.SyntheticDataAccess;
 
@@ -44,9 +42,7 @@ class ServeStudyReviewTest {
                   - {arch: compact, tune: decoder, method: vanilla}
                 training: {epochs: 1, batchSize: 2, valEvery: 1, warmupIters: 1, augment: false}
                 """);
-        StudyPlan plan = StudyPlan.read(planFile);
-        StudyGrid grid = StudyGrid.expand(plan, root, planFile.toString());
-        Study.Summary s = Study.run(plan, grid, out, Study.Options.defaults(),
+        Study.Summary s = Study.run(planFile, out, Study.Options.defaults(),
                 new PrintStream(new ByteArrayOutputStream()));
         assertThat(s.done()).isEqualTo(1);
     }

@@ -69,10 +69,7 @@ class StudyEmbeddingCacheTest {
     }
 
     private static Study.Summary run(Path planFile, Path out, boolean cache) {
-        StudyPlan plan = StudyPlan.read(planFile);
-        StudyGrid grid = StudyGrid.expand(plan, planFile.getParent(), planFile.toString());
-        return Study.run(plan, grid, out, new Study.Options(1, cache),
-                new PrintStream(new ByteArrayOutputStream()));
+        return Study.run(planFile, out, new Study.Options(1, cache), new PrintStream(new ByteArrayOutputStream()));
     }
 
     /** {read, computed} from the cache summary line of a cell's train.log. */

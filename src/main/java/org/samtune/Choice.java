@@ -1,15 +1,18 @@
 package org.samtune;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
  * A setting with a fixed set of values, each with the one spelling that flags, YAML, logs and docs use
- * ({@code encoder+decoder}, {@code finetune-sam}, ...).
+ * ({@code encoder+decoder}, {@code finetune-sam}, ...). An enum implements it with its id and a one-line
+ * {@code @JsonCreator parse(String)} that calls {@link #parse(Class, String, String)}; YAML writes the id.
  */
 public interface Choice {
     /** The value's spelling. */
+    @JsonValue
     String id();
 
     /**

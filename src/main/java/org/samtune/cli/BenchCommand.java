@@ -175,7 +175,7 @@ public final class BenchCommand implements Runnable {
             compute.apply();
             PrintWriter o = spec.commandLine().getOut();
             int size = imageSize != null ? imageSize
-                    : Architectures.get(arch, "bench train --arch").inputSize();
+                    : Architectures.getSam(arch, "bench train --arch", "bench train").inputSize();
             java.util.List<TrainBenchmark.Options> todo = new java.util.ArrayList<>();
             for (TrainBenchmark.Options s : TrainBenchmark.allStrategies(arch, size, batch, steps, seed)) {
                 if ((tune.equals("all") || s.tune() == TuningPlan.Tune.parse(tune))

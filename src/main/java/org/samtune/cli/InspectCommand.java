@@ -83,8 +83,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private static String describeArch(CheckpointSummary s) {
-        return org.samtune.model.Architectures.contains(s.arch())
-                ? s.arch() + " (" + org.samtune.model.Architectures.get(s.arch(), "arch").description() + ")"
-                : "custom ViT (inferred from shapes)";
+        org.samtune.model.Architecture a = org.samtune.model.Architectures.forCheckpoint(s.arch(), "arch");
+        return a.name() + " (" + a.description() + ")";
     }
 }

@@ -143,7 +143,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         BlockOrder order = Compat.parse(compat, "--compat").quirks().blockOrder();
         if (arch != null) {
-            Architectures.get(arch, "--arch").requireSam("predict");
+            Architectures.forCheckpoint(arch, "--arch").requireSam("predict");
         }
         if (volume) {
             return predictVolume(order);

@@ -114,8 +114,12 @@ public final class PretrainCommand implements Runnable {
         @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
         long maxIterations;
 
+        @CommandLine.Mixin
+        ComputeOptions compute = new ComputeOptions();
+
         @Override
         public Integer call() {
+            compute.apply();
             MaePretraining.Options options = new MaePretraining.Options(checkpointEvery, maxIterations);
             MaePretraining.Outcome o = resume != null
                     ? MaePretraining.resume(resume, options, System.out)

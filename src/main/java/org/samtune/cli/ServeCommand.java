@@ -56,10 +56,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Images kept in memory, least recently used dropped (default: ${DEFAULT-VALUE}).")
     int maxOpen;
 
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+        compute.apply();
         ServeOptions o = new ServeOptions(root, host, port, checkpoint, run, maxUploadMb * 1024 * 1024,
                 embeddingCache, maxOpen);
         SamtuneServer server = new SamtuneServer(o);

@@ -40,10 +40,17 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--no-embedding-cache", description = "recompute a frozen encoder's embeddings every epoch")
     boolean noCache;
 
+    @Option(names = "--embedding-cache-size", paramLabel = "SIZE", defaultValue = "20G", description = "bound of STUDY/embedding-cache, the frozen-encoder embeddings the cells share (least recently used files go first): bytes or 500M, 20G, 1T (default ${DEFAULT-VALUE})")
+    String embeddingCacheSize;
+
+    @picocli.CommandLine.Mixin
+    ComputeOptions compute = new ComputeOptions();
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        compute.apply();
         PrintWriter w = spec.commandLine().getOut();
         StudyPlan p = StudyPlan.read(plan);
         Path planDir = plan.toAbsolutePath().getParent();
@@ -63,7 +70,8 @@ public final class StudyCommand implements Callable<Integer> {
             w.flush();
             return 0;
         }
-        Study.Summary s = Study.run(p, grid, out, new Study.Options(checkpointEvery, !noCache), System.out);
+        Study.Summary s = Study.run(p, grid, out, new Study.Options(checkpointEvery, !noCache,
+                TrainCommand.parseBytes("--embedding-cache-size", embeddingCacheSize)), System.out);
         w.println("study: " + s.done() + " of " + s.cells() + " cells done" + (s.failed() > 0 ? ", " + s.failed()
                 + " failed (see " + out.resolve(Study.CELLS) + ")" : ""));
         w.println("wrote " + s.results() + ", " + s.ranking() + " and " + s.report());

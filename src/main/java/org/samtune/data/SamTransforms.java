@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.samtune.data.resize.TorchBilinear;
+import org.samtune.model.nn.TorchBilinear;
 
 /**
  * SAM's own pre- and post-processing ({@code segment_anything.modeling.Sam.preprocess} and

@@ -1,10 +1,9 @@
 package org.samtune.data;
 
-import java.util.Locale;
-import org.samtune.SamtuneException;
+import org.samtune.Choice;
 
 /** How mask values become class indices (finetune-SAM's {@code -targets}, spec §3.4 step 5). */
-public enum TargetMode {
+public enum TargetMode implements Choice {
     /** Every label > 0 becomes class 1: binary segmentation of the union of all structures. */
     COMBINE_ALL("combine_all"),
     /** Mask values are class indices as they are (must already be 0..numClasses-1; no remapping). */
@@ -17,17 +16,13 @@ public enum TargetMode {
     }
 
     /** The reference's spelling ({@code combine_all}, {@code multi_all}). */
+    @Override
     public String id() {
         return id;
     }
 
     public static TargetMode parse(String text) {
-        for (TargetMode t : values()) {
-            if (t.id.equals(text.toLowerCase(Locale.ROOT).replace('-', '_'))) {
-                return t;
-            }
-        }
-        throw new SamtuneException("targets: expected combine_all or multi_all, got '" + text + "'");
+        return Choice.parse(TargetMode.class, text, "targets");
     }
 
     /** Class indices from an 8-bit mask (values 0..255, stored as bytes). */

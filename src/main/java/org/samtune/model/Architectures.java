@@ -57,6 +57,23 @@ public final class Architectures {
     public static final Architecture UNET_PLAIN = dense(org.samtune.model.unet.UNets.PLAIN,
             "nnU-Net's 2-D PlainConvUNet baseline (no prompts; every weight trains)");
 
+    /**
+     * A SAM ViT whose shapes match no preset (another width, depth, input size), configured from its checkpoint
+     * ({@link SamConfig#infer}). Not among {@link #ALL}: it cannot be built without a checkpoint, so only
+     * {@link #forCheckpoint} and {@link #detect} give it.
+     */
+    public static final Architecture CUSTOM = new Architecture("custom",
+            "SAM ViT of other shapes, configured from its checkpoint", Architecture.Family.SAM, 0, 0, 0, List.of(),
+            (m, sd, classes, order, imageSize) -> {
+                if (sd == null) {
+                    throw new SamtuneException("--arch custom: the shapes come from a checkpoint; give --checkpoint"
+                            + " (or --encoder-from), or one of " + names());
+                }
+                return Sam.build(m, sized(withClasses(SamConfig.infer(sd), classes), imageSize).withBlockOrder(order));
+            },
+            sd -> !SamModels.isTinyViT(sd) && sd.contains("image_encoder.pos_embed")
+                    && "custom".equals(SamConfig.infer(sd).arch()));
+
     /** In the order {@code --help} lists them. */
     public static final List<Architecture> ALL = List.of(VIT_B, VIT_L, VIT_H, VIT_T, COMPACT, UNET_RESNET34,
             UNET_PLAIN);
@@ -101,14 +118,38 @@ public final class Architectures {
         throw new SamtuneException(flag + ": '" + name + "' is not one of " + names());
     }
 
+    /** The SAM-family names (what a verb that needs a SAM accepts): "vit_b, vit_l, vit_h, vit_t, compact". */
+    public static String samNames() {
+        return ALL.stream().filter(a -> !a.isDense()).map(Architecture::name).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The SAM architecture named {@code name} for a verb that needs one: an unknown name is refused listing the SAM
+     * names only, a registered non-SAM one by {@link Architecture#requireSam(String) requireSam(verb)}.
+     */
+    public static Architecture getSam(String name, String flag, String verb) {
+        if (!contains(name)) {
+            throw new SamtuneException(flag + ": '" + name + "' is not one of " + samNames());
+        }
+        return get(name, flag).requireSam(verb);
+    }
+
+    /**
+     * The architecture named {@code name} where a checkpoint gives the weights: a registered one, or
+     * {@link #CUSTOM}, whose shapes are read off that checkpoint.
+     */
+    public static Architecture forCheckpoint(String name, String flag) {
+        return CUSTOM.name().equals(name) ? CUSTOM : get(name, flag);
+    }
+
     /** Whether {@code name} is registered. */
     public static boolean contains(String name) {
         return ALL.stream().anyMatch(a -> a.name().equals(name));
     }
 
     /**
-     * The registered architecture a checkpoint holds, or null for a SAM ViT whose shapes match no preset
-     * ({@link SamConfig#infer} calls it "custom"). A file that is no SAM at all is refused.
+     * The architecture a checkpoint holds: a registered one, or {@link #CUSTOM} for a SAM ViT whose shapes match no
+     * preset. A file that is no SAM at all is refused.
      */
     public static Architecture detect(StateDict sd) {
         if (!SamModels.isTinyViT(sd) && !sd.contains("image_encoder.pos_embed")) {
@@ -120,6 +161,6 @@ public final class Architectures {
                 return a;
             }
         }
-        return null;
+        return CUSTOM;
     }
 }

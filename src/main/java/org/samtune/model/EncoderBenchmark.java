@@ -22,7 +22,7 @@ public final class EncoderBenchmark {
     /** What to measure. {@code threads} ≤ 0 keeps libtorch's default; {@code matmulSize} is n of n×n @ n×n. */
     public record Options(String arch, int size, int runs, int threads, int matmulSize, int matmulRuns, long seed) {
         public Options {
-            Architectures.get(arch, "bench encoder --arch").requireSam("bench encoder");
+            Architectures.getSam(arch, "bench encoder --arch", "bench encoder");
             int multiple = arch.equals(Architectures.VIT_T.name()) ? 64 : 16;
             if (size <= 0 || size % multiple != 0) {
                 throw new SamtuneException("bench encoder --image-size: expected a positive multiple of " + multiple

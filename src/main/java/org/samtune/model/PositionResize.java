@@ -6,7 +6,7 @@ import java.util.Map;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.data.resize.TorchBilinear;
+import org.samtune.model.nn.TorchBilinear;
 
 /**
  * A ViT SAM checkpoint made for another input size, as SAMed, SAM-LST and finetune-SAM's {@code load_from} do it:

@@ -69,8 +69,7 @@ public final class SamModels {
             sd = sd == null ? EncoderCheckpoint.encoderOf(enc) : EncoderCheckpoint.combine(sd, enc);
         }
         String detected = sd == null ? null : detectArch(sd);
-        // "custom": a ViT of other shapes, configured from the checkpoint itself
-        Architecture requested = arch == null || "custom".equals(arch) ? null : Architectures.get(arch, "--arch");
+        Architecture requested = arch == null ? null : Architectures.forCheckpoint(arch, "--arch");
         // compact is only ever trained here: a checkpoint gives it whatever tensors fit by key and shape
         if (requested != null && detected != null && !arch.equals(detected) && requested != Architectures.COMPACT) {
             throw new SamtuneException(checkpoint + ": checkpoint is " + detected + " but --arch asks for " + arch
@@ -101,12 +100,7 @@ public final class SamModels {
     /** {@link #create(NDManager, String, StateDict, int, BlockOrder)} at input size {@code imageSize} (0: natural). */
     public static Sam create(NDManager manager, String arch, StateDict sd, int numClasses, BlockOrder order,
                              int imageSize) {
-        if (sd != null && "custom".equals(arch)) {
-            SamConfig c = SamConfig.infer(sd);
-            return Sam.build(manager, Architectures.sized(numClasses > 0 ? c.withNumClasses(numClasses) : c,
-                    imageSize).withBlockOrder(order));
-        }
-        return Architectures.get(arch, "--arch").create(manager, sd, numClasses, order, imageSize);
+        return Architectures.forCheckpoint(arch, "--arch").create(manager, sd, numClasses, order, imageSize);
     }
 
     /**
@@ -145,8 +139,7 @@ public final class SamModels {
         if (holds == EncoderCheckpoint.Holds.ENCODER_ONLY || holds == EncoderCheckpoint.Holds.BARE_ENCODER) {
             return EncoderCheckpoint.arch(EncoderCheckpoint.encoderOf(sd));
         }
-        Architecture a = Architectures.detect(sd);
-        return a != null ? a.name() : SamConfig.infer(sd).arch();
+        return Architectures.detect(sd).name();
     }
 
     /** MobileSAM: TinyViT's {@code image_encoder.layers.*} keys instead of ViT blocks. */

@@ -1,7 +1,6 @@
 package org.samtune.peft;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import org.samtune.Choice;
 
 /**
@@ -20,7 +19,6 @@ public enum Compat implements Choice {
         this.id = id;
     }
 
-    @JsonValue
     @Override
     public String id() {
         return id;

@@ -3,7 +3,6 @@ package org.samtune.peft;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,6 @@ public record TuningPlan(Tune tune, Method method, EncoderBlocks encoderBlocks, 
             this.id = id;
         }
 
-        @JsonValue
         @Override
         public String id() {
             return id;
@@ -70,7 +68,6 @@ public record TuningPlan(Tune tune, Method method, EncoderBlocks encoderBlocks, 
             this.id = id;
         }
 
-        @JsonValue
         @Override
         public String id() {
             return id;

@@ -1,26 +1,19 @@
 package org.samtune.pretrain;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.samtune.SamtuneException;
-import org.samtune.io.AtomicFiles;
-import org.samtune.model.SamModels;
+import org.samtune.model.Architectures;
 import org.samtune.train.RunFolder;
+import org.samtune.train.SettingsYaml;
 
 /**
  * Every setting of a {@code samtune pretrain mae} run, written to the run folder's config.yaml and read back by
  * {@code --resume}. Defaults are MAE's ({@code main_pretrain.py}, PRETRAIN.md) where they apply; see
  * docs/setups.md for the ones that differ and why.
  *
- * @param arch          vit_b, vit_l, vit_h, vit_t or compact
+ * @param arch          vit_b, vit_l, vit_h, vit_t, compact, or custom (a ViT whose shapes are read off the checkpoint)
  * @param checkpoint    starting SAM weights ("" for random initialisation)
  * @param encoderFrom   optional encoder-only checkpoint whose image encoder replaces the starting one ("" none)
  * @param inputs        volumes, DICOM series folders, image folders, images or CSV lists
@@ -44,9 +37,8 @@ public record MaeConfig(String arch, String checkpoint, String encoderFrom, List
 
     public MaeConfig {
         boolean fromCheckpoint = !checkpoint.isEmpty() || !encoderFrom.isEmpty();
-        if (!("custom".equals(arch) && fromCheckpoint)) {
-            org.samtune.model.Architectures.get(arch, "--arch").requireSam("pretrain mae");
-        }
+        (fromCheckpoint ? Architectures.forCheckpoint(arch, "--arch") : Architectures.get(arch, "--arch"))
+                .requireSam("pretrain mae");
         if (inputs == null || inputs.isEmpty()) {
             throw new SamtuneException("pretrain mae: give at least one --images input (volume, DICOM folder, image"
                     + " folder or CSV list)");
@@ -93,37 +85,16 @@ public record MaeConfig(String arch, String checkpoint, String encoderFrom, List
         return String.format(Locale.ROOT, "samtune pretrain mae %s (mask %.2f)", arch, maskRatio);
     }
 
-    private static ObjectMapper yaml() {
-        return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
-    }
-
     public String toYaml() {
-        try {
-            return yaml().writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return SettingsYaml.toYaml(this);
     }
 
     @Override
     public void write(Path file) {
-        AtomicFiles.writeString(file, "# samtune MAE pretraining run settings (read back by resume)\n" + toYaml());
+        SettingsYaml.write(file, "samtune MAE pretraining run settings (read back by resume)", this);
     }
 
     public static MaeConfig read(Path file) {
-        try {
-            return yaml().readValue(Files.readString(file), MaeConfig.class);
-        } catch (IOException e) {
-            Throwable c = e.getCause();
-            if (c instanceof SamtuneException se) {
-                throw new SamtuneException(file + ": " + se.getMessage(), se);
-            }
-            throw new SamtuneException(file + ": not a readable pretraining config: "
-                    + e.getMessage().split("\n")[0], e);
-        }
+        return SettingsYaml.read(file, MaeConfig.class);
     }
 }

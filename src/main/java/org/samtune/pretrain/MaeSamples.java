@@ -6,7 +6,7 @@ import org.samtune.data.FinetuneSamPreprocessing;
 import org.samtune.data.resize.PilResize;
 import org.samtune.data.augment.RandomResizedCrop;
 import org.samtune.data.SliceImages;
-import org.samtune.data.resize.TorchBilinear;
+import org.samtune.model.nn.TorchBilinear;
 import org.samtune.data.UInt8Image;
 
 /**

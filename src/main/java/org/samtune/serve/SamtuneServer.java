@@ -61,6 +61,7 @@ public final class SamtuneServer implements AutoCloseable {
     private final LabelStore labels;
     private final Exports exports;
     private Review review;
+    private final StudyReview studyReview;
     private final String accessToken;
     private final String csrfToken;
     private final NDManager manager;
@@ -83,6 +84,7 @@ public final class SamtuneServer implements AutoCloseable {
     public SamtuneServer(ServeOptions options) {
         this.options = options;
         this.root = new RootFolder(options.root());
+        this.studyReview = new StudyReview(root);
         this.documents = new DocumentStore(root, options.maxOpenImages());
         this.labels = new LabelStore(root, Math.max(4, 2 * options.maxOpenImages()));
         this.exports = new Exports(root);
@@ -161,6 +163,7 @@ public final class SamtuneServer implements AutoCloseable {
             config.routes.post("/api/export/nifti", this::exportNifti);
             config.routes.post("/api/export/dataset", this::exportDataset);
             config.routes.get("/api/review", ctx -> json(ctx, review.list(ctx.queryParam("run"), ctx.queryParam("list"))));
+            config.routes.get("/api/review/study", ctx -> json(ctx, studyReview.list(ctx.queryParam("study"))));
             config.routes.get("/api/review/slice", ctx -> json(ctx, review.slice(ctx.queryParam("run"),
                     ctx.queryParam("list"), integer("index", ctx.queryParam("index")))));
             config.routes.exception(ServeException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));

@@ -35,8 +35,25 @@ public final class Study {
     public static final String CELLS = "cells.csv";
     public static final String TEST_METRICS = "test-metrics.csv";
 
-    /** How the cells train (as {@code samtune train}'s non-config flags). */
-    public record Options(int checkpointEvery, boolean cacheEmbeddings) {
+    /** The folder, under the study, of the embedding cache its cells share. */
+    public static final String EMBEDDING_CACHE = "embedding-cache";
+
+    /** {@code train --embedding-cache-size}'s default bound. */
+    public static final long DEFAULT_EMBEDDING_CACHE_BYTES = 20L << 30;
+
+    /**
+     * How the cells train (as {@code samtune train}'s non-config flags).
+     *
+     * @param cacheEmbeddings     cache a frozen encoder's embeddings: in {@code STUDY/embedding-cache}, shared by
+     *                            every cell with the same encoder weights and preprocessing (a decoder-only cell's
+     *                            second seed on a pretrained checkpoint computes none)
+     * @param embeddingCacheBytes bound of that folder (least recently used files go first)
+     */
+    public record Options(int checkpointEvery, boolean cacheEmbeddings, long embeddingCacheBytes) {
+        public Options(int checkpointEvery, boolean cacheEmbeddings) {
+            this(checkpointEvery, cacheEmbeddings, DEFAULT_EMBEDDING_CACHE_BYTES);
+        }
+
         public static Options defaults() {
             return new Options(50, true);
         }
@@ -46,6 +63,13 @@ public final class Study {
     public record Summary(int cells, int done, int failed, Path results, Path ranking, Path report) {}
 
     private Study() {}
+
+    /** Reads and expands the plan in {@code planFile} (paths relative to its folder) and runs it, as {@code study}. */
+    public static Summary run(Path planFile, Path outDir, Options options, PrintStream out) {
+        StudyPlan plan = StudyPlan.read(planFile);
+        StudyGrid grid = StudyGrid.expand(plan, planFile.toAbsolutePath().getParent(), planFile.toString());
+        return run(plan, grid, outDir, options, out);
+    }
 
     /**
      * Runs (or continues) the study of {@code plan} in {@code outDir}: cells, then results.csv, ranking.csv and
@@ -72,7 +96,7 @@ public final class Study {
             String eta = finishedThisSession == 0 ? "" : String.format(Locale.ROOT, ", ETA %.1f min",
                     elapsedMin / finishedThisSession * remaining(cells, outDir, i));
             out.printf(Locale.ROOT, "study: cell %d/%d %s%s%n", i + 1, cells.size(), c.id(), eta);
-            CellStatus after = runCell(c, dir, before, grid, plan.evaluation(), options, out);
+            CellStatus after = runCell(c, dir, before, cellOptions(outDir, options), plan.evaluation(), out);
             finishedThisSession++;
             if (CellStatus.FAILED.equals(after.state())) {
                 out.println("study: cell " + c.id() + " failed: " + after.error());
@@ -133,13 +157,11 @@ public final class Study {
     }
 
     /** Trains (or continues) and scores one cell; never throws for the cell's own failures. */
-    static CellStatus runCell(StudyCell c, Path dir, CellStatus before, StudyGrid grid,
-                              StudyPlan.Evaluation evaluation, Options options, PrintStream out) {
+    static CellStatus runCell(StudyCell c, Path dir, CellStatus before, FineTuning.Options fo,
+                              StudyPlan.Evaluation evaluation, PrintStream out) {
         long t0 = System.nanoTime();
         try {
             if (before == null || !CellStatus.TRAINED.equals(before.state())) {
-                FineTuning.Options fo = new FineTuning.Options(options.checkpointEvery(), options.cacheEmbeddings(),
-                        0, false);
                 FineTuning.Outcome outcome;
                 if (org.samtune.train.RunCheckpoints.of(dir).hasResume()) {
                     out.println("study: resuming " + c.id() + " from its last checkpoint");
@@ -175,6 +197,17 @@ public final class Study {
             }
             return s;
         }
+    }
+
+    /**
+     * A cell's training options: with caching, the study's shared disk cache ({@code STUDY/embedding-cache}, beside
+     * {@code cells/}). Its key is the encoder's weights and the prepared image, so only cells with the same frozen
+     * encoder and preprocessing find each other's embeddings, and a cell reads exactly what it would compute.
+     */
+    static FineTuning.Options cellOptions(Path studyDir, Options options) {
+        Path shared = options.cacheEmbeddings() ? studyDir.resolve(EMBEDDING_CACHE) : null;
+        return new FineTuning.Options(options.checkpointEvery(), options.cacheEmbeddings(), 0, false, shared,
+                options.embeddingCacheBytes());
     }
 
     /** Scores the cell's run on its dataset's test list, exactly as {@code samtune eval --run RUN --data TEST}. */

@@ -118,8 +118,6 @@ public final class StudyGrid {
             checkpoints.add(ckpt);
         }
         TrainConfig base = training(plan.training(), source);
-        // encoder blocks the plan does not fix follow each cell's architecture
-        boolean blocksFixed = plan.training() != null && plan.training().containsKey("encoderBlocks");
 
         List<StudyCell> cells = new ArrayList<>();
         for (DatasetInfo d : datasets.values()) {
@@ -141,8 +139,8 @@ public final class StudyGrid {
                             StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
                                     unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot);
                             for (long seed : seeds) {
-                                cells.add(cell(d, key, st.imageSize(), seed, base, blocksFixed,
-                                        checkpoints.get(si), train, source));
+                                cells.add(cell(d, key, st.imageSize(), seed, base, checkpoints.get(si), train,
+                                        source));
                             }
                         }
                     }
@@ -159,8 +157,13 @@ public final class StudyGrid {
         return new StudyGrid(cells, datasets, setups.size() > 1, prompts.size() > 1, shots.size() > 1);
     }
 
+    /**
+     * One cell's settings: the plan's fixed training settings with the cell's axes. Settings the plan does not fix
+     * (encoder blocks, sizes) are unset in {@code base.toBuilder()}, so they follow the cell's architecture, unless
+     * the strategy gives its own {@code imageSize}.
+     */
     private static StudyCell cell(DatasetInfo d, StrategyKey key, Integer imageSize, long seed, TrainConfig base,
-                                  boolean blocksFixed, String checkpoint, Path train, String source) {
+                                  String checkpoint, Path train, String source) {
         boolean prompted = !"none".equals(key.prompt());
         String rel = StudyCell.relativeDir(d.name(), key, seed);
         try {
@@ -171,7 +174,7 @@ public final class StudyGrid {
                     .promptMode(TrainConfig.PromptMode.parse(key.prompt()))
                     // with prompts a cell trains one mask per prompt set (the union of the prompted structures)
                     .numClasses(prompted ? 2 : d.classes().size())
-                    .classNames(prompted ? TrainConfig.genericClassNames(2) : d.classes())
+                    .classNames(prompted ? null : d.classes())
                     .targets(prompted ? TargetMode.COMBINE_ALL : TargetMode.MULTI_ALL)
                     .trainList(train.toAbsolutePath().toString())
                     .valList(d.dir().resolve("val.csv").toAbsolutePath().toString())
@@ -182,9 +185,6 @@ public final class StudyGrid {
                 b.tune(org.samtune.peft.TuningPlan.Tune.parse(key.tune(), "tune"))
                         .method(org.samtune.peft.TuningPlan.Method.parse(key.method(), "method"));
             }
-            if (!blocksFixed) {
-                b.encoderBlocks(null); // the architecture's default
-            }
             if (org.samtune.model.Architectures.get(key.arch(), "arch").isDense()) {
                 // a U-Net baseline: every weight trains, with its recipe (as train --arch does)
                 b.tune(org.samtune.peft.TuningPlan.Tune.ENCODER_DECODER)
@@ -194,9 +194,7 @@ public final class StudyGrid {
                             .warmup(false);
                 }
             }
-            if (imageSize == null) {
-                b.imageSize(0).outSize(0); // the architecture's
-            } else {
+            if (imageSize != null) {
                 int[] sizes = org.samtune.model.Architectures.get(key.arch(), "arch").sized(imageSize, "imageSize");
                 b.imageSize(sizes[0]).outSize(sizes[1]);
             }

@@ -122,17 +122,7 @@ public final class FineTuning {
     /** Builds the model and opens the data; throws on any inconsistency, writes nothing. */
     static Setup setUp(NDManager manager, TrainConfig c) {
         Engine.getInstance().setRandomSeed((int) c.seed());
-        SegmentationDataset.Options dsOptions =
-                new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
-        SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
-                Path.of(c.maskFolder()), dsOptions);
-        if (c.shots() > 0) {
-            // K larger than the list is refused here, before a run folder exists
-            train = train.only(FewShotList.images(c));
-        }
-        SegmentationDataset val = c.valList() == null || c.valList().isBlank() ? null
-                : SegmentationDataset.open(Path.of(c.valList()), Path.of(c.imageFolder()), Path.of(c.maskFolder()),
-                        dsOptions);
+        RunData data = RunData.open(c);
         if (c.promptMode() != TrainConfig.PromptMode.NONE && c.numClasses() != 2) {
             throw new SamtuneException("--prompt " + c.promptMode().id() + " trains one mask per prompt set "
                     + "(the union of the prompted structures): use --num-classes 2, got " + c.numClasses());
@@ -147,7 +137,7 @@ public final class FineTuning {
                     + " do not match the " + built.arch() + " model's input " + size + " and decoder output "
                     + lowRes);
         }
-        return new Setup(c, built, train, val, SamplePipeline.forRun(c, sam, c.augment()));
+        return new Setup(c, built, data.train(), data.val(), SamplePipeline.forRun(c, sam, c.augment()));
     }
 
     /** Warnings about settings that run but are probably not what the user meant. */

@@ -41,7 +41,7 @@ public final class TrainBenchmark {
     public record Options(String arch, TuningPlan.Tune tune, TuningPlan.Method method, int imageSize, int batch,
                           int steps, long seed) {
         public Options {
-            Architectures.get(arch, "bench train --arch").requireSam("bench train");
+            Architectures.getSam(arch, "bench train --arch", "bench train");
             if (imageSize < 0 || imageSize % 16 != 0) {
                 throw new SamtuneException("bench train --image-size: expected a positive multiple of 16, got "
                         + imageSize);

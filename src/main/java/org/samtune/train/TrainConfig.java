@@ -3,24 +3,12 @@ package org.samtune.train;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.samtune.Choice;
 import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
-import org.samtune.io.AtomicFiles;
 import org.samtune.model.Architecture;
 import org.samtune.model.Architectures;
 import org.samtune.peft.Compat;
@@ -101,7 +89,7 @@ public record TrainConfig(
         String encoderFrom,
         int shots) {
 
-    public enum PromptMode {
+    public enum PromptMode implements Choice {
         NONE("none"), BOX("box"), POINT("point");
 
         private final String id;
@@ -110,18 +98,18 @@ public record TrainConfig(
             this.id = id;
         }
 
-        @JsonValue
+        @Override
         public String id() {
             return id;
         }
 
         @JsonCreator
         public static PromptMode parse(String s) {
-            return Ids.parse(PromptMode.class, values(), s, "promptMode");
+            return Choice.parse(PromptMode.class, s, "promptMode");
         }
     }
 
-    public enum Resize {
+    public enum Resize implements Choice {
         SQUARE("square"), LONGEST("longest");
 
         private final String id;
@@ -130,18 +118,18 @@ public record TrainConfig(
             this.id = id;
         }
 
-        @JsonValue
+        @Override
         public String id() {
             return id;
         }
 
         @JsonCreator
         public static Resize parse(String s) {
-            return Ids.parse(Resize.class, values(), s, "resize");
+            return Choice.parse(Resize.class, s, "resize");
         }
     }
 
-    public enum Normalize {
+    public enum Normalize implements Choice {
         SAM("sam"), MEDSAM("medsam");
 
         private final String id;
@@ -150,39 +138,14 @@ public record TrainConfig(
             this.id = id;
         }
 
-        @JsonValue
+        @Override
         public String id() {
             return id;
         }
 
         @JsonCreator
         public static Normalize parse(String s) {
-            return Ids.parse(Normalize.class, values(), s, "normalize");
-        }
-    }
-
-    /** Parsing of the lower-case spellings, with a message listing what is accepted. */
-    static final class Ids {
-        private Ids() {}
-
-        static <E extends Enum<E>> E parse(Class<E> type, E[] values, String text, String field) {
-            String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
-            for (E v : values) {
-                String id = id(v);
-                if (id.equals(t) || v.name().toLowerCase(Locale.ROOT).equals(t.replace('-', '_'))) {
-                    return v;
-                }
-            }
-            throw new SamtuneException(field + ": expected one of "
-                    + java.util.Arrays.stream(values).map(Ids::id).collect(Collectors.joining(", ")) + ", got '" + text + "'");
-        }
-
-        private static String id(Enum<?> v) {
-            try {
-                return (String) v.getClass().getMethod("id").invoke(v);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            return Choice.parse(Normalize.class, s, "normalize");
         }
     }
 
@@ -267,16 +230,25 @@ public record TrainConfig(
     }
 
     /** A builder starting from these settings. */
+    /**
+     * A builder holding these settings. Settings equal to what {@link Builder#build} derives (the architecture's
+     * encoder blocks, input and output sizes; class_K names) stay unset, so they follow a new architecture or class
+     * count set on the builder, as they do on a fresh one.
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
+        Architecture a = architecture();
         b.arch = arch; b.checkpoint = checkpoint; b.tune = plan.tune(); b.method = plan.method();
-        b.encoderBlocks = plan.encoderBlocks(); b.decoderAdapterDepth = plan.decoderAdapterDepth();
+        b.encoderBlocks = plan.encoderBlocks().equals(Builder.defaultBlocks(a)) ? null : plan.encoderBlocks();
+        b.decoderAdapterDepth = plan.decoderAdapterDepth();
         b.compat = plan.compat(); b.loraRank = plan.loraRank(); b.numClasses = numClasses;
-        b.classNames = classNames; b.targets = targets; b.lr = lr;
+        b.classNames = classNames.equals(genericClassNames(numClasses)) ? null : classNames;
+        b.targets = targets; b.lr = lr;
         b.warmup = warmup; b.warmupIters = warmupIters; b.weightDecay = weightDecay; b.batchSize = batchSize;
         b.epochs = epochs; b.valEvery = valEvery; b.patience = patience; b.seed = seed; b.promptMode = promptMode;
         b.promptRegions = promptRegions; b.resize = resize; b.normalize = normalize; b.augment = augment;
-        b.dropEmpty = dropEmpty; b.imageSize = imageSize; b.outSize = outSize;
+        b.dropEmpty = dropEmpty; b.imageSize = imageSize == a.inputSize() ? 0 : imageSize;
+        b.outSize = outSize == a.lowResSize() ? 0 : outSize;
         b.imageFolder = imageFolder; b.maskFolder = maskFolder; b.trainList = trainList; b.valList = valList;
         b.outputDir = outputDir; b.encoderFrom = encoderFrom; b.shots = shots;
         return b;
@@ -375,11 +347,15 @@ public record TrainConfig(
             return arch;
         }
 
+        /** The architecture's blocks for adapters / LoRA; a U-Net (none): "all", which names none of them. */
+        static EncoderBlocks defaultBlocks(Architecture a) {
+            return a.defaultEncoderBlocks().isEmpty() ? EncoderBlocks.everyBlock()
+                    : EncoderBlocks.of(a.defaultEncoderBlocks());
+        }
+
         public TrainConfig build() {
             Architecture a = Architectures.get(arch, "config field arch");
-            // a U-Net (no encoder blocks for adapters / LoRA): "all", which names none of them
-            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : a.defaultEncoderBlocks().isEmpty()
-                    ? EncoderBlocks.everyBlock() : EncoderBlocks.of(a.defaultEncoderBlocks());
+            EncoderBlocks blocks = encoderBlocks != null ? encoderBlocks : defaultBlocks(a);
             TuningPlan plan = new TuningPlan(tune, method, blocks, decoderAdapterDepth, compat, loraRank);
             List<String> names = classNames != null ? classNames : genericClassNames(numClasses);
             return new TrainConfig(arch, checkpoint, plan, numClasses, names, targets, lr, warmup, warmupIters,
@@ -392,63 +368,30 @@ public record TrainConfig(
 
     // ---- YAML ------------------------------------------------------------------------------------------------
 
-    private static ObjectMapper yaml() {
-        return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
-    }
-
     public String toYaml() {
-        try {
-            return yaml().writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return SettingsYaml.toYaml(this);
     }
 
     /** Writes the settings atomically. */
     public void write(Path file) {
-        AtomicFiles.writeString(file, "# samtune fine-tuning run settings (read back by resume)\n" + toYaml());
+        SettingsYaml.write(file, "samtune fine-tuning run settings (read back by resume)", this);
     }
 
     public static TrainConfig fromYaml(String text, String source) {
         try {
-            return yaml().readValue(text, TrainConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            if (List.of("tune", "method", "encoderBlocks", "decoderAdapterDepth", "compat").contains(e.getPropertyName())) {
-                throw new SamtuneException(source + ": setting '" + e.getPropertyName() + "' now belongs in the plan "
+            return SettingsYaml.fromYaml(text, source, TrainConfig.class);
+        } catch (SamtuneException e) {
+            if (e.getCause() instanceof UnrecognizedPropertyException u && List.of("tune", "method", "encoderBlocks",
+                    "decoderAdapterDepth", "compat").contains(u.getPropertyName())) {
+                throw new SamtuneException(source + ": setting '" + u.getPropertyName() + "' now belongs in the plan "
                         + "block (settings of an older samtune: move tune, method, encoderBlocks, decoderAdapterDepth "
                         + "and compat under 'plan:', and write compat official as samtune)", e);
             }
-            throw new SamtuneException(source + ": unknown setting '" + e.getPropertyName() + "'", e);
-        } catch (InvalidFormatException e) {
-            throw new SamtuneException(source + ": setting " + path(e) + ": cannot read '" + e.getValue() + "' as "
-                    + e.getTargetType().getSimpleName(), e);
-        } catch (MismatchedInputException e) {
-            throw new SamtuneException(source + ": setting " + path(e) + ": " + e.getOriginalMessage().split("\n")[0], e);
-        } catch (JsonProcessingException e) {
-            Throwable c = e.getCause();
-            if (c instanceof SamtuneException se) {
-                throw new SamtuneException(source + ": " + se.getMessage(), se);
-            }
-            throw new SamtuneException(source + ": not a valid settings file: " + e.getOriginalMessage().split("\n")[0], e);
+            throw e;
         }
     }
 
     public static TrainConfig read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new SamtuneException(file + ": cannot read the run settings: " + e.getMessage(), e);
-        }
-        return fromYaml(text, file.toString());
-    }
-
-    private static String path(MismatchedInputException e) {
-        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        return fromYaml(SettingsYaml.text(file), file.toString());
     }
 }

@@ -73,24 +73,11 @@ final class UNetTraining {
     /** Builds the network and opens the data; throws on any inconsistency, writes nothing. */
     static Setup setUp(NDManager manager, TrainConfig c) {
         Engine.getInstance().setRandomSeed((int) c.seed());
-        SegmentationDataset.Options dsOptions =
-                new SegmentationDataset.Options(c.targetMode(), c.numClasses(), c.dropEmpty());
-        SegmentationDataset train = SegmentationDataset.open(Path.of(c.trainList()), Path.of(c.imageFolder()),
-                Path.of(c.maskFolder()), dsOptions);
-        if (c.shots() > 0) {
-            train = train.only(FewShotList.images(c));
-        }
-        if (train.size() == 0) {
-            throw new SamtuneException(c.trainList() + ": no training slices left after dropping "
-                    + train.droppedEmpty() + " with an empty mask (nothing to train on)");
-        }
-        SegmentationDataset val = c.valList() == null || c.valList().isBlank() ? null
-                : SegmentationDataset.open(Path.of(c.valList()), Path.of(c.imageFolder()),
-                        Path.of(c.maskFolder()), dsOptions);
+        RunData data = RunData.open(c);
         UNets.Built built = build(manager, c);
         int size = built.net().inputSize();
         // U-Net logits are at the input size: the low-res (loss) size is the input size
-        return new Setup(c, built, train, val, SamplePipeline.forRun(c, size, size, c.augment()));
+        return new Setup(c, built, data.train(), data.val(), SamplePipeline.forRun(c, size, size, c.augment()));
     }
 
     static FineTuning.Outcome execute(RunFolder run, Setup setup, RunCheckpoints.Resumed resumed,

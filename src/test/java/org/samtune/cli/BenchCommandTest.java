@@ -33,7 +33,10 @@ class BenchCommandTest {
         CliRun r = CliRun.of("bench", "encoder", "--arch", "vit_x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().trim()).isEqualTo("samtune: error: bench encoder --arch: 'vit_x' is not one of vit_b, "
-                + "vit_l, vit_h, vit_t, compact, unet-resnet34, unet-plain");
+                + "vit_l, vit_h, vit_t, compact");
+        r = CliRun.of("bench", "encoder", "--arch", "unet-plain");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("samtune: error: bench encoder: --arch unet-plain is not a SAM");
         r = PredictCommandTest.run("bench", "encoder", "--size", "100");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("multiple of 16 for vit_b, got 100");

@@ -34,8 +34,10 @@ class BenchTrainCommandTest {
         CliRun r = CliRun.of("bench", "train", "--arch", "vit_x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo(
-                "samtune: error: bench train --arch: 'vit_x' is not one of vit_b, vit_l, vit_h, vit_t, compact, "
-                        + "unet-resnet34, unet-plain");
+                "samtune: error: bench train --arch: 'vit_x' is not one of vit_b, vit_l, vit_h, vit_t, compact");
+        r = CliRun.of("bench", "train", "--arch", "unet-resnet34");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("samtune: error: bench train: --arch unet-resnet34 is not a SAM");
         r = CliRun.of("bench", "train", "--arch", "compact", "--image-size", "72", "--matmul-size", "8");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--image-size: expected a positive multiple of 16");

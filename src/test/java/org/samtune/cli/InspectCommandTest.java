@@ -23,7 +23,7 @@ class InspectCommandTest {
         CliRun r = run("inspect", Fixtures.file("sam-tiny", "tiny_sam.pth").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
-                .contains("architecture:  custom ViT")
+                .contains("architecture:  custom (SAM ViT of other shapes, configured from its checkpoint)")
                 .contains("ViT embed 48, depth 2, heads 2 (head dim 24), window 3, global blocks [1], input 128 px")
                 .contains("4 mask tokens (3 multimask outputs / classes)")
                 .contains("174 keys, 150,076 elements")

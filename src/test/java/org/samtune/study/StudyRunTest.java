@@ -19,9 +19,7 @@ class StudyRunTest {
     @TempDir Path dir;
 
     private Study.Summary run(Path planFile, Path out) {
-        StudyPlan plan = StudyPlan.read(planFile);
-        StudyGrid grid = StudyGrid.expand(plan, planFile.getParent(), planFile.toString());
-        return Study.run(plan, grid, out, Study.Options.defaults(), new PrintStream(new ByteArrayOutputStream()));
+        return Study.run(planFile, out, Study.Options.defaults(), new PrintStream(new ByteArrayOutputStream()));
     }
 
     /** A cell of {@code study} that has a resume checkpoint past its first iteration but is not finished. */

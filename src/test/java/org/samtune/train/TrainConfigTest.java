@@ -81,6 +81,26 @@ class TrainConfigTest {
     }
 
     @Test
+    void derivedSettingsStayUnsetInToBuilderSoTheyFollowANewArchitecture() {
+        TrainConfig vitB = TrainConfig.defaults();
+        TrainConfig compact = vitB.toBuilder().arch("compact").build();
+        assertThat(compact.plan().encoderBlocks()).isEqualTo(EncoderBlocks.of(0, 1, 4, 5));
+        assertThat(compact.imageSize()).isEqualTo(256);
+        assertThat(compact.outSize()).isEqualTo(64);
+        assertThat(vitB.toBuilder().numClasses(3).targets(TargetMode.MULTI_ALL).build().classNames())
+                .containsExactly("background", "class_1", "class_2");
+        // settings that differ from the derived ones are kept
+        TrainConfig fixed = vitB.toBuilder().encoderBlocks(EncoderBlocks.of(0, 1)).imageSize(512).outSize(128)
+                .classNames(List.of("background", "liver")).build();
+        TrainConfig moved = fixed.toBuilder().arch("compact").build();
+        assertThat(moved.plan().encoderBlocks()).isEqualTo(EncoderBlocks.of(0, 1));
+        assertThat(moved.imageSize()).isEqualTo(512);
+        assertThat(moved.classNames()).containsExactly("background", "liver");
+        assertThat(fixed.toBuilder().build()).isEqualTo(fixed);
+        assertThat(vitB.toBuilder().build()).isEqualTo(vitB);
+    }
+
+    @Test
     void badFilesAndValuesNameTheField(@TempDir Path dir) throws Exception {
         String good = TrainConfig.defaults().toYaml();
         assertThatThrownBy(() -> TrainConfig.fromYaml(good.replace("epochs: 200", "epochs: 0"), "run/config.yaml"))

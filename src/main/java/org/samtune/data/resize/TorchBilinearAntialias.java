@@ -1,5 +1,7 @@
 package org.samtune.data.resize;
 
+import org.samtune.model.nn.TorchBilinear;
+
 /**
  * {@code F.interpolate(x, size, mode='bilinear', align_corners=False, antialias=True)} on float32 data, as
  * torchvision ≥ 0.17 applies it to tensors by default: a separable triangle filter whose support grows with the

@@ -1,5 +1,7 @@
 package org.samtune.data.resize;
 
+import org.samtune.model.nn.TorchBilinear;
+
 /**
  * {@code torchvision.transforms.Resize((outH, outW))} applied to an integer label tensor, as finetune-SAM does to
  * its ground truth ({@code Resize((256, 256))(mask)} on a long (B, 1, 1024, 1024) tensor, spec §5.3): the labels

@@ -548,8 +548,34 @@ function leaveReview() {
   $('review-slices').innerHTML = ''; $('review-mean').textContent = ''; $('review-all').disabled = true;
 }
 
-async function reviewOpen() {
-  const run = $('review-run').value.trim();
+// a study folder: its cells in a list, each reviewed as a run
+async function reviewFolder() {
+  const path = $('review-run').value.trim();
+  const cells = $('review-cell');
+  let study = null;
+  try {
+    study = await getJson('/api/review/study?study=' + encodeURIComponent(path));
+  } catch (e) {
+    if (!/not a study folder/.test(e.message)) throw e;
+  }
+  cells.innerHTML = '';
+  cells.hidden = study === null;
+  if (study === null) { await reviewOpen(path); return; }
+  for (const c of study.cells) {
+    const o = document.createElement('option');
+    o.value = c.run;
+    o.disabled = c.state !== 'done' && c.state !== 'trained';
+    o.textContent = c.dataset + ' · ' + c.strategy + ' · seed ' + c.seed + ' — ' + c.state
+      + (c.meanDice === null ? '' : ', test Dice ' + c.meanDice.toFixed(3));
+    cells.appendChild(o);
+  }
+  const first = study.cells.find((c) => c.state === 'done' || c.state === 'trained');
+  if (!first) { status(study.study + ': no trained cell yet (' + study.cells.length + ' cells)', 'error'); return; }
+  cells.value = first.run;
+  await reviewOpen(first.run);
+}
+
+async function reviewOpen(run) {
   const list = $('review-list').value.trim();
   status('loading the run …', 'busy');
   const r = await getJson('/api/review?run=' + encodeURIComponent(run) + '&list=' + encodeURIComponent(list));
@@ -607,7 +633,8 @@ function noteDice(i, dice) {
     + Object.entries(per).map(([n, v]) => n + ' ' + (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3)).join(', ');
 }
 
-$('review-open').onclick = () => guarded(reviewOpen);
+$('review-open').onclick = () => guarded(reviewFolder);
+$('review-cell').onchange = () => guarded(() => reviewOpen($('review-cell').value));
 $('review-all').onclick = () => guarded(async () => {
   const R = S.review;
   for (let i = 0; i < R.slices.length && S.review === R; i++) {

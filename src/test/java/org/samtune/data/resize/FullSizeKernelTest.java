@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.samtune.data.SamTransforms;
 import org.samtune.data.UInt8Image;
 import org.samtune.data.FinetuneSamPreprocessing;
+import org.samtune.model.nn.TorchBilinear;
 
 /**
  * The kernels at the sizes the pipelines really use (1024², 256²), bit for bit: inputs are integer formulas that

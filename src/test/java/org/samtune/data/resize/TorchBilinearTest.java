@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.testing.Tolerance;
 import org.samtune.data.KernelGoldens;
+import org.samtune.model.nn.TorchBilinear;
 
 /** torch F.interpolate(bilinear) against torch 1.13 golden outputs (kernels/torch_bilinear*.npz). */
 class TorchBilinearTest {

@@ -1,4 +1,4 @@
-package org.samtune.data.resize;
+package org.samtune.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -178,7 +178,7 @@ public final class TorchBilinear {
         return wy.matMul(xf).matMul(wxT);
     }
 
-    static void checkSizes(int length, int planes, int h, int w, int outH, int outW) {
+    public static void checkSizes(int length, int planes, int h, int w, int outH, int outW) {
         if (planes < 0 || h <= 0 || w <= 0 || outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException("bilinear resize needs positive sizes, got " + planes + " planes of "
                     + h + "x" + w + " -> " + outH + "x" + outW);

@@ -12,11 +12,11 @@ import javax.imageio.ImageIO;
  * Small labelled datasets as {@code prepare} writes them: PNG images and masks, CSV lists and a dataset.yaml.
  * Each slice holds a bright disc (class 1) and, on most slices, a square (class 2) that does not touch it.
  */
-final class LabelledData {
+public final class LabelledData {
     private LabelledData() {}
 
     /** Writes {@code train.csv} ({@code nTrain} slices), {@code val.csv} ({@code nVal}) and dataset.yaml. */
-    static Path write(Path dir, int nTrain, int nVal, int size, long seed, String... classNames) throws Exception {
+    public static Path write(Path dir, int nTrain, int nVal, int size, long seed, String... classNames) throws Exception {
         Files.createDirectories(dir.resolve("images"));
         Files.createDirectories(dir.resolve("masks"));
         Random rng = new Random(seed);

@@ -76,20 +76,20 @@ final class BenchPretrainCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%-12s %12s %9s %14s %12s %12s  %s%n", "kind", "trainable", "step_s", "vs_supervised",
                 "step_matmul", "peak_rss_mb", "steps_s");
         o.flush();
-        double supervised = Double.NaN;
-        for (PretrainBenchmark.Result r : PretrainBenchmark.run(options)) {
+        double[] supervised = {Double.NaN};
+        PretrainBenchmark.run(options, r -> {
             if (r.kind().equals("supervised")) {
-                supervised = r.medianStepSeconds();
+                supervised[0] = r.medianStepSeconds();
             }
             StringBuilder runs = new StringBuilder();
             for (double t : r.stepSeconds()) {
                 runs.append(String.format(Locale.ROOT, " %.3f", t));
             }
             o.printf(Locale.ROOT, "%-12s %12d %9.3f %14.2f %12.0f %12.0f %s%n", r.kind(), r.trainableParameters(),
-                    r.medianStepSeconds(), r.medianStepSeconds() / supervised, r.medianStepSeconds() * mmGflops,
+                    r.medianStepSeconds(), r.medianStepSeconds() / supervised[0], r.medianStepSeconds() * mmGflops,
                     r.peakRssMb(), runs);
             o.flush();
-        }
+        });
         o.printf(Locale.ROOT, "loadavg: %s%n", BenchCommand.Encoder.loadAverage());
         o.flush();
         return 0;

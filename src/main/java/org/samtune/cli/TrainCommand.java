@@ -237,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (setup != null) {
             String ckpt = b.build().checkpoint();
-            org.samtune.train.Setups.apply(setup, b, !ckpt.isBlank(), normalize, tune != null, method != null);
+            org.samtune.train.Setups.apply(setup, b, ckpt, normalize, tune != null, method != null);
             if (setup == 2) {
                 org.samtune.train.Setups.requirePromptTrained(Path.of(ckpt));
             }

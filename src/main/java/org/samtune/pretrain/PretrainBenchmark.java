@@ -64,16 +64,19 @@ public final class PretrainBenchmark {
 
     private PretrainBenchmark() {}
 
-    /** The supervised step, then MAE's, then the prompt step. */
-    public static List<Result> run(Options o) {
+    /** The supervised step, then MAE's, then the prompt step; each result goes to {@code each} when measured. */
+    public static List<Result> run(Options o, java.util.function.Consumer<Result> each) {
         List<Result> out = new ArrayList<>();
         TrainBenchmark.Result s = TrainBenchmark.run(new TrainBenchmark.Options(o.arch(),
                 TuningPlan.Tune.ENCODER_DECODER, TuningPlan.Method.VANILLA, o.imageSize(), o.batch(), o.steps(),
                 o.seed()));
         out.add(new Result("supervised", s.trainableParameters(), s.stepSeconds(), s.medianStepSeconds(),
                 s.peakRssMb()));
+        each.accept(out.get(0));
         out.add(mae(o));
+        each.accept(out.get(1));
         out.add(prompts(o));
+        each.accept(out.get(2));
         return out;
     }
 

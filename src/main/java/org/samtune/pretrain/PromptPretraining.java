@@ -413,6 +413,8 @@ public final class PromptPretraining {
         m.put("pretraining", "prompts");
         m.put("datasets", String.join(",", c.datasetNames()));
         m.put("plan", c.plan().describe());
+        // train --setup 2 fine-tunes with the normalisation the structures were learnt with
+        m.put("normalize", c.normalize().id());
         m.put("base_checkpoint", built.checkpoint() == null ? "" : built.checkpoint().getFileName().toString());
         m.put("base_sha256", built.checkpointSha256() == null ? "" : built.checkpointSha256());
         m.put("config_yaml", c.toYaml());

@@ -24,6 +24,28 @@ public final class Setups {
     /** Applies setup {@code n} to the settings the user gave; {@code explicit*} say which flags were set. */
     public static void apply(int n, TrainConfig.Builder b, boolean hasCheckpoint, String normalizeGiven,
                              boolean tuneGiven, boolean methodGiven) {
+        apply(n, b, hasCheckpoint, TrainConfig.Normalize.MEDSAM, normalizeGiven, tuneGiven, methodGiven);
+    }
+
+    /**
+     * {@link #apply(int, TrainConfig.Builder, boolean, String, boolean, boolean)} for the checkpoint file the run
+     * starts from: Setup 2 fine-tunes with the normalisation its checkpoint was trained with, MedSAM's [0, 1] for
+     * medsam_vit_b.pth, the run's for a {@code pretrain prompts} checkpoint (its {@code normalize} metadata).
+     */
+    public static void apply(int n, TrainConfig.Builder b, String checkpoint, String normalizeGiven,
+                             boolean tuneGiven, boolean methodGiven) {
+        boolean has = checkpoint != null && !checkpoint.isBlank();
+        TrainConfig.Normalize pretrained = TrainConfig.Normalize.MEDSAM;
+        if (n == 2 && has && isPromptPretrained(java.nio.file.Path.of(checkpoint))) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>();
+            org.samtune.checkpoint.Safetensors.readWithMetadata(java.nio.file.Path.of(checkpoint), meta);
+            pretrained = TrainConfig.Normalize.parse(meta.getOrDefault("normalize", "medsam"));
+        }
+        apply(n, b, has, pretrained, normalizeGiven, tuneGiven, methodGiven);
+    }
+
+    private static void apply(int n, TrainConfig.Builder b, boolean hasCheckpoint, TrainConfig.Normalize pretrained,
+                              String normalizeGiven, boolean tuneGiven, boolean methodGiven) {
         switch (n) {
             case 1 -> { }
             case 2 -> {
@@ -31,11 +53,13 @@ public final class Setups {
                     throw new SamtuneException("--setup 2 starts from a prompt-trained ViT-B SAM: give --checkpoint "
                             + "(e.g. medsam_vit_b.pth, or RUN/checkpoints/best.safetensors of samtune pretrain prompts)");
                 }
-                if (normalizeGiven != null && !normalizeGiven.equals("medsam")) {
-                    throw new SamtuneException("--setup 2 uses MedSAM's [0, 1] normalisation (--normalize medsam), "
-                            + "got --normalize " + normalizeGiven);
+                if (normalizeGiven != null && TrainConfig.Normalize.parse(normalizeGiven) != pretrained) {
+                    throw new SamtuneException(pretrained == TrainConfig.Normalize.MEDSAM
+                            ? "--setup 2 uses MedSAM's [0, 1] normalisation (--normalize medsam), got --normalize "
+                            + normalizeGiven : "--setup 2 uses the normalisation its checkpoint was pretrained with "
+                            + "(--normalize " + pretrained.id() + "), got --normalize " + normalizeGiven);
                 }
-                b.normalize(TrainConfig.Normalize.MEDSAM);
+                b.normalize(pretrained);
             }
             case 3 -> {
                 if (!hasCheckpoint) {

@@ -61,7 +61,7 @@ class PretrainPromptsCommandTest {
         Path run = dir.resolve("prompts");
         CliRun pre = CliRun.of("pretrain", "prompts", "--arch", "compact", "--train-list", a.toString(),
                 "--val-list", a.resolveSibling("val.csv").toString(), "--train-list", b.toString(), "--val-list",
-                b.resolveSibling("val.csv").toString(), "--weights", "2,1", "--epochs", "1", "--batch", "4",
+                b.resolveSibling("val.csv").toString(), "--weights", "2,1", "--epochs", "1", "--batch", "4", "--normalize", "sam",
                 "--out", run.toString(), "--threads", "2");
         assertThat(pre.code()).as(pre.err()).isZero();
         assertThat(pre.out()).contains("pretrained SAM: " + run.resolve("checkpoints/best.safetensors"));
@@ -72,6 +72,15 @@ class PretrainPromptsCommandTest {
                 run.resolve("checkpoints/best.safetensors").toString(), "--train-list", task.toString(),
                 "--epochs", "1", "--batch", "2", "--out", dir.resolve("ft").toString(), "--threads", "2");
         assertThat(ft.code()).as(ft.err()).isZero();
-        assertThat(dir.resolve("ft/config.yaml")).content().contains("arch: compact").contains("normalize: medsam");
+        assertThat(dir.resolve("ft/config.yaml")).content().contains("arch: compact")
+                // Setup 2 takes the normalisation the checkpoint was pretrained with (medsam only for MedSAM's file)
+                .contains("normalize: sam");
+        CliRun clash = CliRun.of("train", "--setup", "2", "--arch", "compact", "--checkpoint",
+                run.resolve("checkpoints/best.safetensors").toString(), "--train-list", task.toString(),
+                "--normalize", "medsam", "--out", dir.resolve("ft2").toString());
+        assertThat(clash.code()).isEqualTo(2);
+        assertThat(clash.err()).contains("--setup 2 uses the normalisation its checkpoint was pretrained with "
+                + "(--normalize sam), got --normalize medsam");
+        assertThat(dir.resolve("ft2")).doesNotExist();
     }
 }

@@ -211,7 +211,8 @@ class PromptPretrainingTest {
         assertThat(dir.resolve("a/provenance.yaml")).exists();
         Map<String, String> meta = new java.util.LinkedHashMap<>();
         Safetensors.readWithMetadata(a.checkpoint(), meta);
-        assertThat(meta).containsEntry("pretraining", "prompts").containsEntry("datasets", "organs,lesions");
+        assertThat(meta).containsEntry("pretraining", "prompts").containsEntry("datasets", "organs,lesions")
+                .containsEntry("normalize", "medsam");
         assertThat(org.samtune.train.Setups.isPromptPretrained(a.checkpoint())).isTrue();
     }
 

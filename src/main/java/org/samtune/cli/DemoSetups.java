@@ -28,8 +28,8 @@ final class DemoSetups {
      * Pretraining epochs, sized so that {@code demo --setup 3} (MAE, then the demo's fine-tuning) and
      * {@code demo --setup 2} finish within 20 minutes on an idle 2-core machine (docs/setups.md: measured).
      */
-    static final int MAE_EPOCHS = 15;
-    static final int PROMPT_EPOCHS = 6;
+    static final int MAE_EPOCHS = 12;
+    static final int PROMPT_EPOCHS = 10;
     static final int SHOTS = 5;
 
     private final DemoCommand demo;

@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shots", paramLabel = "K", description = "fine-tune on K training slices (train --shots)")
     Integer shots;
 
-    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 12 for mae: each demo within 20 minutes on 2 idle cores)")
+    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 36 for mae: each demo within 20 minutes on 2 idle cores)")
     Integer pretrainEpochs;
 
     @Override

@@ -14,8 +14,8 @@ import org.samtune.study.SetupStudyPlan;
  *   <li>1: random weights (today's demo);
  *   <li>2: {@code pretrain prompts} on other AAL regions (cortical lobes and gyri, the insula, the cingulum) of the
  *       same atlas, one prompted target per structure, then {@code train --setup 2};
- *   <li>3: {@code pretrain mae} on unlabelled slices (the Colin27 T1 along three axes and the bundled DICOM MR
- *       series), then {@code train --setup 3} with the same recipe;
+ *   <li>3: {@code pretrain mae} on unlabelled slices (the axial slices of the Colin27 T1 and of the bundled DICOM
+ *       MR series), then {@code train --setup 3} with the same recipe;
  *   <li>all: both pretraining runs, then a study crossing the three starts × full data and 5 shots × 3 seeds.
  * </ul>
  */
@@ -28,7 +28,7 @@ final class DemoSetups {
      * Pretraining epochs, sized so that {@code demo --setup 3} (MAE, then the demo's fine-tuning) and
      * {@code demo --setup 2} finish within 20 minutes on an idle 2-core machine (docs/setups.md: measured).
      */
-    static final int MAE_EPOCHS = 12;
+    static final int MAE_EPOCHS = 36;
     static final int PROMPT_EPOCHS = 10;
     static final int SHOTS = 5;
 
@@ -106,7 +106,8 @@ final class DemoSetups {
             args.addAll(List.of("--images", dicom.toString()));
         }
         args.addAll(start());
-        args.addAll(List.of("--axis", "axial,coronal,sagittal", "--epochs",
+        // axial as the task's slices (coronal and sagittal cuts of the 5 mm DICOM series would be 20 pixels high)
+        args.addAll(List.of("--axis", "axial", "--epochs",
                 Integer.toString(demo.pretrainEpochs != null ? demo.pretrainEpochs : MAE_EPOCHS), "--batch", "4",
                 "--seed", Long.toString(demo.seed), "--out", run.toString()));
         int rc = DemoCommand.step(args.toArray(String[]::new));

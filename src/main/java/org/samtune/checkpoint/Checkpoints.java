@@ -57,11 +57,12 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
         }
-        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K' || head.length > 0 && (head[0] & 0xff) == 0x80) {
-            return loadPth(file, notes); // the zip, or a legacy/bare pickle that PthArchive explains
-        }
+        // safetensors first: its header length is any 8 bytes, e.g. 0x80 or "PK" as the first byte
         if (looksLikeSafetensors(head, size)) {
             return Safetensors.read(file);
+        }
+        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K' || head.length > 0 && (head[0] & 0xff) == 0x80) {
+            return loadPth(file, notes); // the zip, or a legacy/bare pickle that PthArchive explains
         }
         throw new CheckpointException(file, "is neither a PyTorch checkpoint (a torch.save zip archive) nor a "
                 + "safetensors file");

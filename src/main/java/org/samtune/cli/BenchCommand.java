@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Measure speed and memory. See docs/bench.md.",
             "Without a subcommand: seconds per training step and peak memory of all six strategies on vit_b at",
             "256x256, batch 1 (a few minutes), beside a matmul measured in the same process."},
-        subcommands = {BenchCommand.Encoder.class, BenchCommand.Train.class, BenchPromptCommand.class})
+        subcommands = {BenchCommand.Encoder.class, BenchCommand.Train.class, BenchPromptCommand.class,
+                BenchPretrainCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
 
     static final String CLASSES = "caudate=71,72;putamen=73,74;pallidum=75,76;thalamus=77,78;hippocampus=37,38";
+    /** Training epochs of the compact model. */
+    static final int EPOCHS = 150;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "demo folder (default: runs/demo-<time>)")
     Path out;
@@ -47,8 +49,24 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--study", description = "instead of one run: a small study (compact SAM strategies and the U-Nets, 2 seeds) with its report")
     boolean study;
 
+    @Option(names = "--setup", paramLabel = "1|2|3|all", description = {"the study's start (docs/setups.md): 1 random weights (the default demo), 2 pretrain prompts on other AAL regions first, 3 pretrain mae on unlabelled slices first;",
+            "all: both pretraining runs, then a study of the three starts x full data and 5 shots x 3 seeds with its report"})
+    String setup;
+
+    @Option(names = "--shots", paramLabel = "K", description = "fine-tune on K training slices (train --shots)")
+    Integer shots;
+
+    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 36 for mae: each demo within 20 minutes on 2 idle cores)")
+    Integer pretrainEpochs;
+
     @Override
     public Integer call() {
+        if (setup != null && !List.of("1", "2", "3", "all").contains(setup)) {
+            throw new SamtuneException("--setup: expected 1, 2, 3 or all, got '" + setup + "'");
+        }
+        if (setup != null && study) {
+            throw new SamtuneException("--setup and --study: choose one (--setup all runs the setups' study)");
+        }
         compute.apply();
         Path colin = data != null ? data : home().resolve("data").resolve("colin27");
         for (String f : List.of("ch2.nii.gz", "aal.nii.gz", "aal.nii.txt")) {
@@ -62,10 +80,14 @@ public final class DemoCommand implements Callable<Integer> {
         Path run = dir.resolve("run");
         long t0 = System.nanoTime();
 
-        int rc = step("prepare", "--image", colin.resolve("ch2.nii.gz").toString(),
+        List<String> prepare = new ArrayList<>(List.of("prepare", "--image", colin.resolve("ch2.nii.gz").toString(),
                 "--labels", colin.resolve("aal.nii.gz").toString(), "--out", dataset.toString(),
                 "--axis", "axial", "--classes", CLASSES, "--label-names", colin.resolve("aal.nii.txt").toString(),
-                "--split", "60,20,20", "--block", "4", "--gap", "1", "--seed", Long.toString(seed));
+                "--split", "60,20,20", "--block", "4", "--gap", "1", "--seed", Long.toString(seed)));
+        if ("all".equals(setup)) {
+            prepare.addAll(List.of("--shots", Integer.toString(DemoSetups.SHOTS))); // the comparison's 5-shot column
+        }
+        int rc = step(prepare.toArray(String[]::new));
         if (rc != 0) {
             return rc;
         }
@@ -82,24 +104,42 @@ public final class DemoCommand implements Callable<Integer> {
                     dir.resolve("study").resolve("report.html"));
             return rc;
         }
+        if (setup != null) {
+            return new DemoSetups(this, colin, dir).run(setup, dataset, t0);
+        }
         List<String> train = new ArrayList<>(List.of("train", "--train-list", dataset.resolve("train.csv").toString(),
                 "--val-list", dataset.resolve("val.csv").toString(), "--targets", "multi_all",
                 "--num-classes", "6", "--out", run.toString(), "--seed", Long.toString(seed)));
-        if (checkpoint == null) {
-            train.addAll(List.of("--arch", "compact", "--tune", "encoder+decoder", "--method", "vanilla",
-                    "--epochs", Integer.toString(epochs != null ? epochs : 150), "--batch", "4", "--lr", "1e-3",
-                    "--warmup-iters", "20", "--val-every", "5", "--patience", "40", "--no-augment",
-                    "--resize", "longest"));
-        } else {
-            train.addAll(List.of("--checkpoint", checkpoint.toString(), "--tune", "encoder+decoder",
-                    "--method", "adapter", "--encoder-blocks", "all", "--epochs",
-                    Integer.toString(epochs != null ? epochs : 20), "--batch", "2", "--val-every", "2"));
-        }
+        train.addAll(recipe(false));
         train.addAll(compute.flags());
         rc = step(train.toArray(String[]::new));
         if (rc != 0 && rc != 3) {
             return rc;
         }
+        return evaluate(dataset, run, t0);
+    }
+
+    /**
+     * The fine-tuning recipe: the compact model from random weights (or, with {@code pretrained}, from the
+     * pretraining run's checkpoint that the caller passes), else the study's best from the user's checkpoint.
+     */
+    List<String> recipe(boolean pretrained) {
+        if (checkpoint == null) {
+            return List.of("--arch", "compact", "--tune", "encoder+decoder", "--method", "vanilla",
+                    "--epochs", Integer.toString(epochs != null ? epochs : EPOCHS), "--batch", "4", "--lr", "1e-3",
+                    "--warmup-iters", "20", "--val-every", "5", "--patience", "40", "--no-augment",
+                    "--resize", "longest");
+        }
+        List<String> r = new ArrayList<>(pretrained ? List.of() : List.of("--checkpoint", checkpoint.toString()));
+        r.addAll(List.of("--tune", "encoder+decoder", "--method", "adapter", "--encoder-blocks", "all", "--epochs",
+                Integer.toString(epochs != null ? epochs : 20), "--batch", "2", "--val-every", "2"));
+        return r;
+    }
+
+    /** Scores the run on the test slices. */
+    int evaluate(Path dataset, Path run, long t0) {
+        Path dir = run.getParent();
+        int rc;
         List<String> eval = new ArrayList<>(List.of("eval", "--run", run.toString(), "--data",
                 dataset.resolve("test.csv").toString(), "--out", dir.resolve("test-metrics.csv").toString()));
         eval.addAll(compute.flags());
@@ -109,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
         return rc;
     }
 
-    private static int step(String... args) {
+    static int step(String... args) {
         System.out.println();
         System.out.println("$ samtune " + String.join(" ", quoteAll(args)));
         CommandLine cl = Main.commandLine();

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 /** {@code samtune pretrain}: the first stage of the study's Setups 2 and 3, before {@code train}. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain SAM before fine-tuning (the study's Setups 2 and 3).",
-                "  mae      self-supervised masked image modelling of the image encoder on unlabelled images"},
-        subcommands = {PretrainCommand.Mae.class})
+                "  mae      self-supervised masked image modelling of the image encoder on unlabelled images",
+                "  prompts  prompt-based training on several labelled datasets, one target per structure (MedSAM-style)"},
+        subcommands = {PretrainCommand.Mae.class, PretrainCommand.Prompts.class})
 public final class PretrainCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -167,6 +168,161 @@ public final class PretrainCommand implements Runnable {
                             (epochs != null ? epochs : d.epochs()) / 10),
                     weightDecay != null ? weightDecay : d.weightDecay(), d.beta1(), d.beta2(),
                     augment != null ? augment : d.augment(), seed != null ? seed : d.seed(), d.outputDir());
+        }
+    }
+
+    /** {@code samtune pretrain prompts}. */
+    @Command(name = "prompts", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Prompt-based training on several labelled datasets at once (Setup 2's first stage, MedSAM-style):",
+                    "every labelled structure of a slice is its own binary target with a box or point prompt drawn",
+                    "from it. Each --train-list needs the dataset.yaml beside it (prepare writes it). Validation per",
+                    "dataset (Dice per dataset in metrics.csv and train.log). Default: image encoder and mask decoder",
+                    "train, prompt encoder frozen, MedSAM's AdamW lr 1e-4, weight decay 0.01, [0, 1] normalisation.",
+                    "Output: RUN/checkpoints/best.safetensors, a whole SAM for:",
+                    "  samtune train --setup 2 --checkpoint RUN/checkpoints/best.safetensors ...",
+                    "Resume a stopped or killed run with: samtune pretrain prompts --resume RUN. See docs/setups.md."})
+    public static final class Prompts implements Callable<Integer> {
+        @Option(names = "--train-list", paramLabel = "CSV", description = "a labelled dataset's training list, with dataset.yaml beside it (repeatable: one per dataset)")
+        List<Path> trainLists = new ArrayList<>();
+
+        @Option(names = "--val-list", paramLabel = "CSV", description = "its validation list (repeatable: none, or one per --train-list in the same order)")
+        List<Path> valLists = new ArrayList<>();
+
+        @Option(names = "--weights", paramLabel = "W,W,...", split = ",", description = "sampling weight per --train-list, e.g. 1,2 (default: in proportion to each dataset's number of structures)")
+        List<Double> weights = new ArrayList<>();
+
+        @Option(names = "--resume", paramLabel = "RUN", description = "continue the run in this folder from its last checkpoint")
+        Path resume;
+
+        @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t or compact (default: the checkpoint's, else vit_b)")
+        String arch;
+
+        @Option(names = "--checkpoint", paramLabel = "CKPT", description = "starting weights, a SAM-layout checkpoint (default: random initialisation)")
+        Path checkpoint;
+
+        @Option(names = "--tune", description = "decoder or encoder+decoder (default encoder+decoder, as MedSAM)")
+        String tune;
+
+        @Option(names = "--method", description = "vanilla, adapter or lora (default vanilla)")
+        String method;
+
+        @Option(names = "--encoder-blocks", paramLabel = "LIST", description = "blocks with adapters or LoRA: a list such as 0,1,10,11, or all (default all)")
+        String encoderBlocks;
+
+        @Option(names = "--tune-prompt-encoder", description = "train the prompt encoder too (MedSAM freezes it)")
+        boolean tunePromptEncoder;
+
+        @Option(names = "--prompt", description = "box (default, MedSAM) or point")
+        String prompt;
+
+        @Option(names = "--prompt-regions", paramLabel = "R", description = "components of a structure that get prompts: largest_K (default largest_3) or random")
+        String promptRegions;
+
+        @Option(names = "--normalize", description = "medsam ([0, 1], default) or sam (ImageNet mean/std); use what fine-tuning will use")
+        String normalize;
+
+        @Option(names = "--resize", description = "square (default) or longest")
+        String resize;
+
+        @Option(names = "--augment", negatable = true, description = "train's augmentation (default on)")
+        Boolean augment;
+
+        @Option(names = "--lr", description = "learning rate (default 1e-4, MedSAM)")
+        Double lr;
+
+        @Option(names = "--warmup", negatable = true, description = "linear warm-up then poly decay (default off: MedSAM's constant rate)")
+        Boolean warmup;
+
+        @Option(names = "--warmup-iters", description = "warm-up iterations (default 200)")
+        Integer warmupIters;
+
+        @Option(names = "--weight-decay", description = "AdamW weight decay (default 0.01, MedSAM)")
+        Double weightDecay;
+
+        @Option(names = {"-b", "--batch"}, description = "batch size (default 2, MedSAM)")
+        Integer batch;
+
+        @Option(names = "--epochs", description = "maximum epochs (default 100)")
+        Integer epochs;
+
+        @Option(names = "--val-every", description = "validate every N epochs (default 2)")
+        Integer valEvery;
+
+        @Option(names = "--patience", description = "stop after N epochs without improvement of the mean Dice over datasets (default 20)")
+        Integer patience;
+
+        @Option(names = "--seed", description = "seed of initialisation, order, augmentation and prompts (default 0)")
+        Long seed;
+
+        @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "run folder to create (default runs/<date>_prompts-<arch>)")
+        Path out;
+
+        @Option(names = "--checkpoint-every", description = "write the resume checkpoint every N iterations (default 50; also every epoch)")
+        int checkpointEvery = 50;
+
+        @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
+        long maxIterations;
+
+        @picocli.CommandLine.Mixin
+        ComputeOptions compute = new ComputeOptions();
+
+        @Override
+        public Integer call() {
+            compute.apply();
+            org.samtune.pretrain.PromptPretraining.Options options =
+                    new org.samtune.pretrain.PromptPretraining.Options(checkpointEvery, maxIterations);
+            org.samtune.pretrain.PromptPretraining.Outcome o = resume != null
+                    ? org.samtune.pretrain.PromptPretraining.resume(resume, options, System.out)
+                    : org.samtune.pretrain.PromptPretraining.start(resolve(), out(), options, System.out);
+            System.out.println("run folder: " + o.runDir());
+            System.out.println("pretrained SAM: " + o.checkpoint());
+            System.out.println("stopped: " + o.stopReason());
+            return o.diverged() ? 3 : 0;
+        }
+
+        private Path out() {
+            return out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
+                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_prompts-" + resolvedArch());
+        }
+
+        private String resolvedArch() {
+            if (arch != null) {
+                return arch;
+            }
+            return checkpoint == null ? "vit_b"
+                    : SamModels.detectArch(EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint)));
+        }
+
+        org.samtune.pretrain.PromptConfig resolve() {
+            List<org.samtune.pretrain.PromptConfig.Dataset> datasets =
+                    org.samtune.pretrain.PromptPretraining.datasets(trainLists, valLists, weights);
+            String a = resolvedArch();
+            org.samtune.pretrain.PromptConfig d = org.samtune.pretrain.PromptConfig.defaults(a,
+                    checkpoint == null ? "" : checkpoint.toString(), datasets, out().toString());
+            org.samtune.peft.TuningPlan p = d.plan();
+            org.samtune.peft.EncoderBlocks blocks = p.encoderBlocks();
+            if (encoderBlocks != null) {
+                blocks = org.samtune.peft.EncoderBlocks.parse(encoderBlocks, "--encoder-blocks");
+                if (org.samtune.model.Architectures.contains(a)) {
+                    org.samtune.model.Architecture architecture = org.samtune.model.Architectures.get(a, "--arch");
+                    blocks.check(architecture.encoderUnits(), "--encoder-blocks", a + " has "
+                            + architecture.encoderUnits() + " encoder " + architecture.encoderUnitName() + ", so it");
+                }
+            }
+            org.samtune.peft.TuningPlan plan = new org.samtune.peft.TuningPlan(
+                    tune != null ? org.samtune.peft.TuningPlan.Tune.parse(tune, "--tune") : p.tune(),
+                    method != null ? org.samtune.peft.TuningPlan.Method.parse(method, "--method") : p.method(),
+                    blocks, p.decoderAdapterDepth(), p.compat(), p.loraRank());
+            return new org.samtune.pretrain.PromptConfig(a, d.checkpoint(), datasets, plan, tunePromptEncoder,
+                    prompt != null ? org.samtune.train.TrainConfig.PromptMode.parse(prompt) : d.prompt(),
+                    promptRegions != null ? promptRegions : d.promptRegions(),
+                    normalize != null ? org.samtune.train.TrainConfig.Normalize.parse(normalize) : d.normalize(),
+                    resize != null ? org.samtune.train.TrainConfig.Resize.parse(resize) : d.resize(),
+                    augment != null ? augment : d.augment(), lr != null ? lr : d.lr(),
+                    warmup != null ? warmup : d.warmup(), warmupIters != null ? warmupIters : d.warmupIters(),
+                    weightDecay != null ? weightDecay : d.weightDecay(), batch != null ? batch : d.batchSize(),
+                    epochs != null ? epochs : d.epochs(), valEvery != null ? valEvery : d.valEvery(),
+                    patience != null ? patience : d.patience(), seed != null ? seed : d.seed(), d.outputDir());
         }
     }
 }

@@ -44,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--encoder-from", paramLabel = "CKPT", description = "take the image encoder from this checkpoint: a whole SAM, image_encoder.* keys only, or bare encoder keys (e.g. SSLSAM)")
     Path encoderFrom;
 
-    @Option(names = "--setup", description = "the study's start: 1 (as given), 2 (prompt-trained ViT-B such as medsam_vit_b.pth: medsam normalisation), 3 (MAE-pretrained encoder: adapters in encoder and decoder); see docs/setups.md")
+    @Option(names = "--setup", description = "the study's start: 1 (as given), 2 (prompt-trained: medsam_vit_b.pth or a pretrain prompts checkpoint; medsam normalisation), 3 (MAE-pretrained encoder: adapters in encoder and decoder); see docs/setups.md")
     Integer setup;
 
     @Option(names = "--shots", paramLabel = "K", description = "train on K labelled slices drawn from the training list, spread over its cases (seeded by --seed; listed in RUN/train_Kshot.csv)")
@@ -237,9 +237,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (setup != null) {
             String ckpt = b.build().checkpoint();
-            org.samtune.train.Setups.apply(setup, b, !ckpt.isBlank(), normalize, tune != null, method != null);
+            org.samtune.train.Setups.apply(setup, b, ckpt, normalize, tune != null, method != null);
             if (setup == 2) {
-                org.samtune.train.Setups.requireVitB(Path.of(ckpt));
+                org.samtune.train.Setups.requirePromptTrained(Path.of(ckpt));
             }
         }
         TrainConfig draft = b.build();

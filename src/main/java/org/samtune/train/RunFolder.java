@@ -45,6 +45,11 @@ public final class RunFolder implements AutoCloseable {
 
         /** Title of training-curve.png. */
         String curveTitle();
+
+        /** A name per validation column (index 0 is train's background, not shown in the log). */
+        default List<String> metricNames() {
+            return TrainConfig.genericClassNames(metricClasses());
+        }
     }
 
     /** A fine-tuning run's settings as the folder sees them. */
@@ -62,6 +67,11 @@ public final class RunFolder implements AutoCloseable {
         @Override
         public String curveTitle() {
             return "samtune " + config.arch() + " " + config.plan().describe();
+        }
+
+        @Override
+        public List<String> metricNames() {
+            return config.classNames();
         }
     }
 
@@ -185,7 +195,7 @@ public final class RunFolder implements AutoCloseable {
     public void logValidation(int epoch, long itersDone, double valLoss, double score, double[] dicePerClass) {
         metrics.validation(epoch, itersDone, valLoss, score, dicePerClass);
         log(String.format(java.util.Locale.ROOT, "epoch %d validation: loss %.5f, Dice %.4f (%s)", epoch + 1,
-                valLoss, score, diceByClass(config().classNames(), dicePerClass)));
+                valLoss, score, diceByClass(config.metricNames(), dicePerClass)));
     }
 
     /** "liver 0.912, spleen 0.874" (foreground classes; "n/a" where no validation slice holds the class). */

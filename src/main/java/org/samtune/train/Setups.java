@@ -12,8 +12,8 @@ import org.samtune.SamtuneException;
  *   <li>1: from SAM's weights (or any checkpoint), the settings as given;
  *   <li>2: from a model already trained with prompts on many labelled datasets. finetune-SAM runs it from MedSAM's
  *       checkpoint ({@code medsam_vit_b.pth}) with MedSAM's [0, 1] normalisation: the preset sets
- *       {@code normalize: medsam} and requires a whole ViT-B SAM checkpoint ({@code pretrain prompts} output qualifies
- *       when it is ViT-B);
+ *       {@code normalize: medsam} and requires a whole ViT-B SAM checkpoint, or the output of
+ *       {@code samtune pretrain prompts} (any architecture);
  *   <li>3: from an image encoder pretrained self-supervised ({@code pretrain mae} output, or SSLSAM-style weights
  *       with {@code --encoder-from}), fine-tuned with the study's best strategy: adapters in encoder and decoder.
  * </ul>
@@ -24,18 +24,42 @@ public final class Setups {
     /** Applies setup {@code n} to the settings the user gave; {@code explicit*} say which flags were set. */
     public static void apply(int n, TrainConfig.Builder b, boolean hasCheckpoint, String normalizeGiven,
                              boolean tuneGiven, boolean methodGiven) {
+        apply(n, b, hasCheckpoint, TrainConfig.Normalize.MEDSAM, normalizeGiven, tuneGiven, methodGiven);
+    }
+
+    /**
+     * {@link #apply(int, TrainConfig.Builder, boolean, String, boolean, boolean)} for the checkpoint file the run
+     * starts from: Setup 2 fine-tunes with the normalisation its checkpoint was trained with, MedSAM's [0, 1] for
+     * medsam_vit_b.pth, the run's for a {@code pretrain prompts} checkpoint (its {@code normalize} metadata).
+     */
+    public static void apply(int n, TrainConfig.Builder b, String checkpoint, String normalizeGiven,
+                             boolean tuneGiven, boolean methodGiven) {
+        boolean has = checkpoint != null && !checkpoint.isBlank();
+        TrainConfig.Normalize pretrained = TrainConfig.Normalize.MEDSAM;
+        if (n == 2 && has && isPromptPretrained(java.nio.file.Path.of(checkpoint))) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>();
+            org.samtune.checkpoint.Safetensors.readWithMetadata(java.nio.file.Path.of(checkpoint), meta);
+            pretrained = TrainConfig.Normalize.parse(meta.getOrDefault("normalize", "medsam"));
+        }
+        apply(n, b, has, pretrained, normalizeGiven, tuneGiven, methodGiven);
+    }
+
+    private static void apply(int n, TrainConfig.Builder b, boolean hasCheckpoint, TrainConfig.Normalize pretrained,
+                              String normalizeGiven, boolean tuneGiven, boolean methodGiven) {
         switch (n) {
             case 1 -> { }
             case 2 -> {
                 if (!hasCheckpoint) {
                     throw new SamtuneException("--setup 2 starts from a prompt-trained ViT-B SAM: give --checkpoint "
-                            + "(e.g. medsam_vit_b.pth)");
+                            + "(e.g. medsam_vit_b.pth, or RUN/checkpoints/best.safetensors of samtune pretrain prompts)");
                 }
-                if (normalizeGiven != null && !normalizeGiven.equals("medsam")) {
-                    throw new SamtuneException("--setup 2 uses MedSAM's [0, 1] normalisation (--normalize medsam), "
-                            + "got --normalize " + normalizeGiven);
+                if (normalizeGiven != null && TrainConfig.Normalize.parse(normalizeGiven) != pretrained) {
+                    throw new SamtuneException(pretrained == TrainConfig.Normalize.MEDSAM
+                            ? "--setup 2 uses MedSAM's [0, 1] normalisation (--normalize medsam), got --normalize "
+                            + normalizeGiven : "--setup 2 uses the normalisation its checkpoint was pretrained with "
+                            + "(--normalize " + pretrained.id() + "), got --normalize " + normalizeGiven);
                 }
-                b.normalize(TrainConfig.Normalize.MEDSAM);
+                b.normalize(pretrained);
             }
             case 3 -> {
                 if (!hasCheckpoint) {
@@ -52,6 +76,28 @@ public final class Setups {
             }
             default -> throw new SamtuneException("--setup: expected 1, 2 or 3, got " + n);
         }
+    }
+
+    /**
+     * Setup 2's check of its checkpoint: the output of {@code samtune pretrain prompts} (a whole SAM of any
+     * architecture, recognised by its metadata; {@code train} then checks every tensor as it loads it), else a whole
+     * ViT-B SAM as MedSAM's {@code medsam_vit_b.pth} ({@link #requireVitB(java.nio.file.Path)}).
+     */
+    public static void requirePromptTrained(java.nio.file.Path checkpoint) {
+        if (isPromptPretrained(checkpoint)) {
+            return;
+        }
+        requireVitB(checkpoint);
+    }
+
+    /** Whether {@code file} is a checkpoint {@code samtune pretrain prompts} wrote. */
+    public static boolean isPromptPretrained(java.nio.file.Path file) {
+        if (!file.getFileName().toString().endsWith(".safetensors") || !java.nio.file.Files.isRegularFile(file)) {
+            return false;
+        }
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        org.samtune.checkpoint.Safetensors.readWithMetadata(file, meta);
+        return "samtune-pretrained-sam/1".equals(meta.get("format")) && "prompts".equals(meta.get("pretraining"));
     }
 
     /** Setup 2's check of a checkpoint file against ViT-B SAM's keys and shapes. */

@@ -202,7 +202,7 @@ public final class TrainBenchmark {
     }
 
     /** Resets VmHWM to the current resident set (Linux ≥ 4.0); a no-op elsewhere. */
-    static void resetPeak() {
+    public static void resetPeak() {
         System.gc();
         Path clear = Path.of("/proc/self/clear_refs");
         if (Files.isWritable(clear)) {
@@ -214,7 +214,7 @@ public final class TrainBenchmark {
         }
     }
 
-    static double median(double[] v) {
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;

@@ -69,11 +69,17 @@ public final class Trainer implements AutoCloseable {
     /** How the run ended. */
     public record Result(TrainState state, String stopReason, boolean diverged) {}
 
+    /** A validation other than one list's per-class Dice (e.g. one score per dataset of {@code pretrain prompts}). */
+    public interface Validation {
+        ValidationStats validate(Trainer trainer, int epoch, long iteration, double bestSoFar);
+    }
+
     private final Sam sam;
     private final TuningPlan plan;
     private final Settings settings;
-    private final SegmentationDataset train;
+    private final SampleSource train;
     private final SegmentationDataset val;
+    private final Validation validation;
     private final SamplePipeline pipeline;
     private final DiceCeLoss loss = new DiceCeLoss();
     private EmbeddingCache embeddingCache;
@@ -84,11 +90,26 @@ public final class Trainer implements AutoCloseable {
 
     public Trainer(Sam sam, TuningPlan plan, Settings settings, SegmentationDataset train, SegmentationDataset val,
                    SamplePipeline pipeline) {
+        this(sam, plan, settings, SampleSource.of(train, pipeline), val, null, pipeline);
+    }
+
+    /**
+     * SAM trained on samples from {@code train}, validated by {@code validation} (null: no validation); the
+     * pipeline gives the input and output sizes and the prompt mode.
+     */
+    public Trainer(Sam sam, TuningPlan plan, Settings settings, SampleSource train, Validation validation,
+                   SamplePipeline pipeline) {
+        this(sam, plan, settings, train, null, validation, pipeline);
+    }
+
+    private Trainer(Sam sam, TuningPlan plan, Settings settings, SampleSource train, SegmentationDataset val,
+                    Validation validation, SamplePipeline pipeline) {
         this.sam = sam;
         this.plan = plan;
         this.settings = settings;
         this.train = train;
         this.val = val;
+        this.validation = validation;
         this.pipeline = pipeline;
         this.embeddingCache = new MemoryEmbeddingCache(sam.manager());
         this.dense = null;
@@ -105,8 +126,9 @@ public final class Trainer implements AutoCloseable {
         this.sam = null;
         this.plan = plan;
         this.settings = settings;
-        this.train = train;
+        this.train = SampleSource.of(train, pipeline);
         this.val = val;
+        this.validation = null;
         this.pipeline = pipeline;
         this.embeddingCache = new MemoryEmbeddingCache(net.asModule().manager());
         this.dense = net;
@@ -161,7 +183,7 @@ public final class Trainer implements AutoCloseable {
         long total = totalIterations();
         try {
             for (int epoch = st.epoch(); epoch < settings.epochs(); epoch++) {
-                int[] order = permutation(train.size(), settings.seed(), epoch);
+                int[] order = train.order(settings.seed(), epoch);
                 int batches = (int) iterationsPerEpoch();
                 long epochStart = System.nanoTime();
                 for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
@@ -186,8 +208,9 @@ public final class Trainer implements AutoCloseable {
                 st = new TrainState(st.iteration(), epoch + 1, 0, st.bestDice(), st.bestEpoch(),
                         st.lastImprovementEpoch());
                 listener.onEpochEnd(epoch, (System.nanoTime() - epochStart) / 1e9);
-                if (val != null && val.size() > 0 && epoch % settings.valEvery() == 0) {
-                    ValidationStats v = validate(epoch, st.iteration(), st.bestDice());
+                if ((validation != null || val != null && val.size() > 0) && epoch % settings.valEvery() == 0) {
+                    ValidationStats v = validation != null ? validation.validate(this, epoch, st.iteration(),
+                            st.bestDice()) : validate(epoch, st.iteration(), st.bestDice());
                     if (v.improved()) {
                         st = new TrainState(st.iteration(), st.epoch(), 0, v.score(), epoch, epoch);
                         listener.onValidation(v);
@@ -234,7 +257,7 @@ public final class Trainer implements AutoCloseable {
             for (int i = from; i < to; i++) {
                 indices[i - from] = order[i];
                 Random rng = new Random(mix(settings.seed(), epoch, i));
-                samples.add(pipeline.prepare(train.load(order[i]), true, rng));
+                samples.add(train.training(order[i], rng));
             }
             NDManager m = model().manager();
             NDArray target = targets(m, samples);
@@ -381,6 +404,15 @@ public final class Trainer implements AutoCloseable {
      * including background, an absent class predicted absent scoring 1, as finetune-SAM.
      */
     public ValidationStats validate(int epoch, long iteration, double bestSoFar) {
+        return validate(epoch, iteration, bestSoFar, val.size(), i -> pipeline.prepare(val.load(i), false, null));
+    }
+
+    /**
+     * {@link #validate(int, long, double)} on {@code count} samples that {@code sample} prepares (without
+     * augmentation; prompts, if any, drawn the same way every time).
+     */
+    public ValidationStats validate(int epoch, long iteration, double bestSoFar, int count,
+                                    java.util.function.IntFunction<SamplePipeline.Sample> sample) {
         boolean wasTraining = model().isTraining();
         model().train(false);
         int classes = dense != null ? dense.numClasses() : sam.maskDecoder().config.numMultimaskOutputs();
@@ -391,11 +423,11 @@ public final class Trainer implements AutoCloseable {
         double lossSum = 0;
         int batches = 0;
         try {
-            for (int from = 0; from < val.size(); from += settings.batchSize()) {
+            for (int from = 0; from < count; from += settings.batchSize()) {
                 try (NDScope scope = new NDScope()) {
                     List<SamplePipeline.Sample> samples = new ArrayList<>();
-                    for (int i = from; i < Math.min(val.size(), from + settings.batchSize()); i++) {
-                        samples.add(pipeline.prepare(val.load(i), false, null));
+                    for (int i = from; i < Math.min(count, from + settings.batchSize()); i++) {
+                        samples.add(sample.apply(i));
                     }
                     NDManager m = model().manager();
                     NDArray logits = dense != null ? dense.forward(images(m, samples))

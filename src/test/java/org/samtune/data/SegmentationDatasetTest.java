@@ -181,6 +181,6 @@ class SegmentationDatasetTest {
                 new SegmentationDataset.Options(TargetMode.COMBINE_ALL, 2, true)))
                 .isInstanceOf(SamtuneException.class).hasMessageContaining("a.png");
         assertThatThrownBy(() -> TargetMode.parse("all")).isInstanceOf(SamtuneException.class)
-                .hasMessageContaining("combine_all or multi_all");
+                .hasMessageContaining("targets: expected one of combine_all, multi_all, got 'all'");
     }
 }

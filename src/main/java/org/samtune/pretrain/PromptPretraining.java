@@ -20,17 +20,16 @@ import org.samtune.data.SliceRef;
 import org.samtune.data.augment.Augmentation;
 import org.samtune.data.prompt.PromptSampler;
 import org.samtune.io.Provenance;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Compute;
 import org.samtune.peft.TuningPlan;
 import org.samtune.train.AdamW;
 import org.samtune.train.DatasetClasses;
-import org.samtune.train.Optimizer;
 import org.samtune.train.ProgressLine;
 import org.samtune.train.RunCheckpoints;
 import org.samtune.train.RunFolder;
+import org.samtune.train.RunListener;
 import org.samtune.train.SamplePipeline;
 import org.samtune.train.TrainConfig;
 import org.samtune.train.TrainState;
@@ -261,7 +260,7 @@ public final class PromptPretraining {
             }
             announce(run, setup, trainer, out);
             ProgressLine progress = ProgressLine.forStdout(trainer.totalIterations(), c.epochs(), start.iteration());
-            Trainer.Result result = trainer.run(optimizer, start, new Listener(run, progress, checkpoints, content,
+            Trainer.Result result = trainer.run(optimizer, start, new RunListener(run, progress, checkpoints, content,
                     trainer.iterationsPerEpoch(), trainer.totalIterations()));
             TrainState end = result.state();
             if (!result.diverged()) {
@@ -346,64 +345,6 @@ public final class PromptPretraining {
     }
 
     /** Where the loop's events go: metrics.csv, train.log, the console, and the checkpoints. */
-    private static final class Listener implements Trainer.Listener {
-        private final RunFolder run;
-        private final ProgressLine progress;
-        private final RunCheckpoints checkpoints;
-        private final RunCheckpoints.Content content;
-        private final long perEpoch;
-        private final long total;
-
-        Listener(RunFolder run, ProgressLine progress, RunCheckpoints checkpoints, RunCheckpoints.Content content,
-                 long perEpoch, long total) {
-            this.run = run;
-            this.progress = progress;
-            this.checkpoints = checkpoints;
-            this.content = content;
-            this.perEpoch = perEpoch;
-            this.total = total;
-        }
-
-        @Override
-        public void onIteration(Trainer.IterationStats s, long totalIterations) {
-            run.logIteration(s.epoch(), s.iteration(), s.loss(), s.dice(), s.ce(), s.lr());
-            long done = s.iteration() + 1;
-            progress.update(s.epoch(), done, s.loss(), s.lr(), done % perEpoch == 0 || done == total);
-        }
-
-        @Override
-        public void onValidation(Trainer.ValidationStats v) {
-            run.logValidation(v.epoch(), v.iteration(), v.loss(), v.score(), v.classDice());
-            progress.message(String.format(Locale.ROOT, "epoch %d: validation loss %.4f, Dice %.4f (%s)%s",
-                    v.epoch() + 1, v.loss(), v.score(), RunFolder.diceByClass(run.settings().metricNames(),
-                            v.classDice()), v.improved() ? " (best)" : ""));
-            run.writeCurve();
-        }
-
-        @Override
-        public void onBest(TrainState state) {
-            checkpoints.writeBest(content, state);
-        }
-
-        @Override
-        public void onEpochEnd(int epoch, double seconds) {
-            long[] mem = EncoderBenchmark.memoryKb();
-            run.log(String.format(Locale.ROOT, "epoch %d trained in %.2f s, %.3f s/step, peak RSS %.0f MB",
-                    epoch + 1, seconds, seconds / Math.max(1, perEpoch), mem[0] / 1024.0));
-        }
-
-        @Override
-        public void onCheckpoint(TrainState state, Optimizer opt) {
-            checkpoints.writeLastAndResume(content, opt, state);
-        }
-
-        @Override
-        public void onMessage(String message) {
-            run.log(message);
-            progress.message(message);
-        }
-    }
-
     // ---- files ----------------------------------------------------------------------------------------------
 
     private static Map<String, String> metadata(PromptConfig c, SamModels.Built built) {

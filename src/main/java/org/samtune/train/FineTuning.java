@@ -12,7 +12,6 @@ import org.samtune.data.SegmentationDataset;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Compute;
-import org.samtune.peft.TuningPlan;
 
 /**
  * A fine-tuning run from its {@link TrainConfig} to its run folder, in four steps: {@link #setUp} builds the model
@@ -219,63 +218,6 @@ public final class FineTuning {
                 start.iteration());
         return trainer.run(optimizer, start, new RunListener(run, progress, checkpoints, content,
                 trainer.iterationsPerEpoch(), trainer.totalIterations()));
-    }
-
-    /** Where the loop's events go: metrics.csv, train.log, the console, and the checkpoints. */
-    private static final class RunListener implements Trainer.Listener {
-        private final RunFolder run;
-        private final ProgressLine progress;
-        private final RunCheckpoints checkpoints;
-        private final RunCheckpoints.Content content;
-        private final long perEpoch;
-        private final long total;
-
-        RunListener(RunFolder run, ProgressLine progress, RunCheckpoints checkpoints, RunCheckpoints.Content content,
-                    long perEpoch, long total) {
-            this.run = run;
-            this.progress = progress;
-            this.checkpoints = checkpoints;
-            this.content = content;
-            this.perEpoch = perEpoch;
-            this.total = total;
-        }
-
-        @Override
-        public void onIteration(Trainer.IterationStats s, long totalIterations) {
-            run.logIteration(s.epoch(), s.iteration(), s.loss(), s.dice(), s.ce(), s.lr());
-            long done = s.iteration() + 1;
-            progress.update(s.epoch(), done, s.loss(), s.lr(), done % perEpoch == 0 || done == total);
-        }
-
-        @Override
-        public void onValidation(Trainer.ValidationStats v) {
-            run.logValidation(v.epoch(), v.iteration(), v.loss(), v.score(), v.classDice());
-            progress.message(String.format(Locale.ROOT, "epoch %d: validation loss %.4f, Dice %.4f (%s)%s",
-                    v.epoch() + 1, v.loss(), v.score(), RunFolder.diceByClass(run.config().classNames(),
-                            v.classDice()), v.improved() ? " (best)" : ""));
-            run.writeCurve();
-        }
-
-        @Override
-        public void onBest(TrainState state) {
-            checkpoints.writeBest(content, state);
-        }
-
-        @Override
-        public void onEpochEnd(int epoch, double seconds) {
-            run.log(String.format(Locale.ROOT, "epoch %d trained in %.2f s", epoch + 1, seconds));
-        }
-
-        @Override
-        public void onCheckpoint(TrainState state, Optimizer opt) {
-            checkpoints.writeLastAndResume(content, opt, state);
-        }
-
-        @Override
-        public void onMessage(String message) {
-            run.log(message);
-            progress.message(message);
-        }
     }
 
     /** Final checkpoints, the curve, and the summary in train.log. */

@@ -220,8 +220,8 @@ public final class Trainer implements AutoCloseable {
                         if (epoch - st.lastImprovementEpoch() > settings.patience()) {
                             listener.onCheckpoint(st, optimizer);
                             return new Result(st, "no improvement for more than " + settings.patience()
-                                    + " epochs (best " + String.format("%.4f", st.bestDice()) + " at epoch "
-                                    + st.bestEpoch() + ")", false);
+                                    + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", st.bestDice())
+                                    + " at epoch " + (st.bestEpoch() + 1) + ")", false); // epochs count from 1
                         }
                     }
                 }

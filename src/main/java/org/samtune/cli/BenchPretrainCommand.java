@@ -56,7 +56,9 @@ final class BenchPretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         compute.apply();
-        int size = imageSize != null ? imageSize : Architectures.get(arch, "bench pretrain --arch").inputSize();
+        // a U-Net has no pretraining: refused even when --image-size is given
+        int defaultSize = Architectures.getSam(arch, "bench pretrain --arch", "bench pretrain").inputSize();
+        int size = imageSize != null ? imageSize : defaultSize;
         PretrainBenchmark.Options options = new PretrainBenchmark.Options(arch, size, batch, steps, seed);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "bench pretrain: %s %dx%d, batch %d, random weights and data, %s; %d timed steps after "

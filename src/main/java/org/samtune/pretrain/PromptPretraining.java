@@ -202,11 +202,7 @@ public final class PromptPretraining {
                 ok = true;
                 return o;
             } finally {
-                if (!ok && !RunCheckpoints.of(runDir).hasResume()) {
-                    run.discard();
-                } else {
-                    run.close();
-                }
+                run.endStart(ok);
             }
         }
     }

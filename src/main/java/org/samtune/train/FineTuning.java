@@ -81,11 +81,7 @@ public final class FineTuning {
                 ok = true;
                 return o;
             } finally {
-                if (!ok && !RunCheckpoints.of(runDir).hasResume()) {
-                    run.discard();
-                } else {
-                    run.close();
-                }
+                run.endStart(ok);
             }
         }
     }

@@ -216,6 +216,18 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
+     * Ends a fresh start: closes the folder when the run went through or left a resume checkpoint to continue from,
+     * and {@link #discard()}s it otherwise, so that a failed start never blocks the retry.
+     */
+    public void endStart(boolean completed) {
+        if (completed || RunCheckpoints.of(dir).hasResume()) {
+            close();
+        } else {
+            discard();
+        }
+    }
+
+    /**
      * Removes what a start that failed before its first checkpoint wrote (config.yaml, provenance.yaml, metrics.csv, train.log, the
      * curve, the checkpoints folder, and the folder itself if this start created it and nothing else is in it), so
      * that the same command can simply be run again. Closes the folder.

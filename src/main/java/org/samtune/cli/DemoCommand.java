@@ -99,7 +99,10 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println();
             System.out.println("# " + plan + ":");
             System.out.print(text);
-            rc = step("study", "--plan", plan.toString(), "--out", dir.resolve("study").toString());
+            List<String> studyArgs = new ArrayList<>(List.of("study", "--plan", plan.toString(), "--out",
+                    dir.resolve("study").toString()));
+            studyArgs.addAll(compute.flags());
+            rc = step(studyArgs.toArray(String[]::new));
             System.out.printf("demo study finished in %.1f min: %s%n", (System.nanoTime() - t0) / 60e9,
                     dir.resolve("study").resolve("report.html"));
             return rc;

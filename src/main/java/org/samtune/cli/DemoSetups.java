@@ -1,9 +1,11 @@
 package org.samtune.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.samtune.SamtuneException;
+import org.samtune.io.AtomicFiles;
 import org.samtune.study.SetupStudyPlan;
 
 /**
@@ -86,10 +88,9 @@ final class DemoSetups {
         List<String> args = new ArrayList<>(List.of("pretrain", "prompts", "--train-list",
                 data.resolve("train.csv").toString(), "--val-list", data.resolve("val.csv").toString()));
         args.addAll(start());
-        // the demo's optimiser and input handling (a random start needs the demo's rate, not MedSAM's 1e-4)
         args.addAll(List.of("--prompt", "box", "--normalize", "sam", "--resize", "longest", "--no-augment",
                 "--epochs", Integer.toString(demo.pretrainEpochs != null ? demo.pretrainEpochs : PROMPT_EPOCHS),
-                "--batch", "4", "--lr", "1e-3", "--warmup", "--warmup-iters", "20", "--val-every", "1",
+                "--batch", "4", "--lr", learningRate(), "--warmup", "--warmup-iters", "20", "--val-every", "1",
                 "--seed", Long.toString(demo.seed), "--out", run.toString()));
         args.addAll(demo.compute.flags());
         rc = DemoCommand.step(args.toArray(String[]::new));
@@ -102,16 +103,26 @@ final class DemoSetups {
         List<String> args = new ArrayList<>(List.of("pretrain", "mae", "--images",
                 colin.resolve("ch2.nii.gz").toString()));
         Path dicom = DemoCommand.home().resolve("data").resolve("dicom").resolve("mr-series");
-        if (java.nio.file.Files.isDirectory(dicom)) {
+        if (Files.isDirectory(dicom)) {
             args.addAll(List.of("--images", dicom.toString()));
         }
         args.addAll(start());
         // axial as the task's slices (coronal and sagittal cuts of the 5 mm DICOM series would be 20 pixels high)
         args.addAll(List.of("--axis", "axial", "--epochs",
                 Integer.toString(demo.pretrainEpochs != null ? demo.pretrainEpochs : MAE_EPOCHS), "--batch", "4",
-                "--seed", Long.toString(demo.seed), "--out", run.toString()));
+                "--lr", learningRate(), "--seed", Long.toString(demo.seed), "--out", run.toString()));
+        args.addAll(demo.compute.flags());
         int rc = DemoCommand.step(args.toArray(String[]::new));
         return rc == 0 ? run.resolve("checkpoints").resolve("last.safetensors") : null;
+    }
+
+    /**
+     * Both pretraining stages' learning rate. A random start needs the demo's fine-tuning rate: MAE's scaling rule
+     * (1.5e-4 · batch / 256) gives 2.3e-6 at batch 4, which leaves a random encoder where it started, and MedSAM's
+     * 1e-4 is meant for continuing SAM's weights, which is what a {@code --checkpoint} start gets.
+     */
+    private String learningRate() {
+        return demo.checkpoint == null ? "1e-3" : "1e-4";
     }
 
     /** The compact model from random weights, or the user's checkpoint. */
@@ -152,12 +163,13 @@ final class DemoSetups {
         List<Long> seeds = List.of(demo.seed, demo.seed + 1, demo.seed + 2);
         String text = SetupStudyPlan.text(dir.relativize(dataset).toString(), dir.relativize(prompts).toString(),
                 dir.relativize(mae).toString(), demo.epochs != null ? demo.epochs : DemoCommand.EPOCHS, seeds, SHOTS);
-        org.samtune.io.AtomicFiles.writeString(plan, text);
+        AtomicFiles.writeString(plan, text);
         System.out.println();
         System.out.println("# " + plan + ":");
         System.out.print(text);
         List<String> study = new ArrayList<>(List.of("study", "--plan", plan.toString(), "--out",
                 dir.resolve("study").toString()));
+        study.addAll(demo.compute.flags());
         int rc = DemoCommand.step(study.toArray(String[]::new));
         System.out.printf("demo comparison finished in %.1f min: %s%n", (System.nanoTime() - t0) / 60e9,
                 dir.resolve("study").resolve("report.html"));

@@ -10,6 +10,9 @@ Workloads (random weights, 1024x1024, batch 1, the same libtorch intra-op thread
                DiceLoss(sigmoid, squared_pred, to_onehot_y) written out below: MONAI is not installed here) + CE,
                backward, AdamW(lr 1e-3, weight decay 0.1), zero_grad -- SingleGPU_train_finetune_noprompt.py's loop
                body on the CPU. Peak RSS: VmHWM of that process, reset (/proc/self/clear_refs 5) before the build.
+  train_lora   the same step with finetune-SAM's LoRA recipe (finetune_type lora, rank 4, LoRA_Sam on encoder blocks
+               0,1,10,11 and the mask decoder's transformer; the rest of the decoder trains)
+  train_vanilla  the same step with every weight trained (finetune_type vanilla, if_update_encoder)
 Each workload runs in its own python process (one warm-up, then --runs timed calls; the median is reported).
 
 Nothing from the reference repositories is copied here: check them out anywhere (outside samtune) and name the
@@ -40,7 +43,7 @@ import tempfile
 import time
 import types
 
-WORKLOADS = ("vit_t", "vit_b", "vit_b_bf16", "train_adapter")
+WORKLOADS = ("vit_t", "vit_b", "vit_b_bf16", "train_adapter", "train_lora", "train_vanilla")
 
 
 # ---- stand-ins for module-level imports of the reference code ----------------------------------------------------
@@ -168,18 +171,23 @@ def _dice_loss(pred, target_idx, num_classes):
     return (1.0 - (2.0 * inter + 1e-5) / (denom + 1e-5)).mean()
 
 
-def _train_fn(args):
+def _train_fn(args, kind):
+    """One finetune-SAM training step of ViT-B, encoder and decoder tuned; kind: adapter, lora or vanilla."""
     import torch
     sys.path.insert(0, args.finetune_sam)
     saved = sys.argv
     sys.argv = [saved[0]]
     import cfg
-    fargs = cfg.parse_args()  # finetune-SAM's defaults, then its adapter recipe
+    fargs = cfg.parse_args()  # finetune-SAM's defaults, then the recipe of `kind`
     sys.argv = saved
-    fargs.arch, fargs.finetune_type, fargs.num_cls = "vit_b", "adapter", 2
-    fargs.if_encoder_adapter, fargs.encoder_adapter_depths = True, [0, 1, 10, 11]
-    fargs.if_mask_decoder_adapter, fargs.decoder_adapt_depth = True, 2
+    fargs.arch, fargs.finetune_type, fargs.num_cls = "vit_b", kind, 2
     fargs.if_update_encoder = True
+    if kind == "adapter":
+        fargs.if_encoder_adapter, fargs.encoder_adapter_depths = True, [0, 1, 10, 11]
+        fargs.if_mask_decoder_adapter, fargs.decoder_adapt_depth = True, 2
+    elif kind == "lora":
+        fargs.if_encoder_lora_layer, fargs.encoder_lora_layer = True, [0, 1, 10, 11]
+        fargs.if_decoder_lora_layer = True
     fargs.devices = ["cpu", "cpu"]  # its ImageEncoderViT puts pos_embed on devices[0] (default GPU 0)
     from models.sam import sam_model_registry
     torch.manual_seed(args.seed)
@@ -188,9 +196,16 @@ def _train_fn(args):
         empty = os.path.join(d, "random-weights.pth")
         torch.save({}, empty)
         sam = sam_model_registry["vit_b"](fargs, checkpoint=empty, num_classes=fargs.num_cls)
-    for n, p in sam.named_parameters():
-        if "Adapter" not in n:
-            p.requires_grad = False
+    if kind == "adapter":
+        for n, p in sam.named_parameters():
+            if "Adapter" not in n:
+                p.requires_grad = False
+    elif kind == "lora":
+        # finetune-SAM's train script: LoRA_Sam freezes the encoder and the decoder's transformer around the
+        # low-rank matrices
+        from models.sam_LoRa import LoRA_Sam
+        sam = LoRA_Sam(fargs, sam, r=4).sam
+    # vanilla with if_update_encoder: every weight trains
     optimizer = torch.optim.AdamW(sam.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.1)
     optimizer.zero_grad()
     ce = torch.nn.CrossEntropyLoss()
@@ -221,8 +236,8 @@ def run_one(workload, args):
     _install_stand_ins()
     _reset_peak()
     extra = {}
-    if workload == "train_adapter":
-        fn, extra["trainable"] = _train_fn(args)
+    if workload.startswith("train_"):
+        fn, extra["trainable"] = _train_fn(args, workload[len("train_"):])
         runs = args.steps
     else:
         fn = _encoder_fn(workload, args)

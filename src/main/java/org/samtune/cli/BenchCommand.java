@@ -1,11 +1,15 @@
 package org.samtune.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.samtune.model.Architectures;
 import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.Precision;
+import org.samtune.model.nn.TorchScriptOps;
 import org.samtune.peft.TuningPlan;
 import org.samtune.train.TrainBenchmark;
 import picocli.CommandLine.Command;
@@ -38,8 +42,9 @@ public final class BenchCommand implements Runnable {
         t.imageSize = 256;
         t.batch = 1;
         t.steps = 2;
-        t.matmulSize = 2048;
-        t.matmulRuns = 3;
+        t.matmul = new MatmulReference();
+        t.matmul.size = 2048;
+        t.matmul.runs = 3;
         t.spec = spec;
         t.call();
     }
@@ -66,13 +71,8 @@ public final class BenchCommand implements Runnable {
         @picocli.CommandLine.Mixin
         ComputeOptions compute = new ComputeOptions();
 
-        @Option(names = "--matmul-size", paramLabel = "N", defaultValue = "2048",
-                description = "Reference matmul N×N @ N×N, float32 (default: ${DEFAULT-VALUE}).")
-        int matmulSize;
-
-        @Option(names = "--matmul-runs", paramLabel = "N", defaultValue = "5",
-                description = "Timed matmuls after one warm-up (default: ${DEFAULT-VALUE}).")
-        int matmulRuns;
+        @picocli.CommandLine.Mixin
+        MatmulReference matmul = new MatmulReference();
 
         @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Weight seed.")
         long seed;
@@ -83,7 +83,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             compute.apply();
             EncoderBenchmark.Result r = EncoderBenchmark.run(new EncoderBenchmark.Options(arch, size, runs,
-                    0, matmulSize, matmulRuns, seed));
+                    0, matmul.size, matmul.runs, seed));
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.ROOT, "encoder: %s %dx%d, %d parameters (random), %d threads%n", arch, size, size,
                     r.parameters(), r.threads());
@@ -96,31 +96,20 @@ public final class BenchCommand implements Runnable {
             o.printf(Locale.ROOT, "forward_ms: %.1f (median of %d after 1 warm-up)%n", r.medianMs(), runs);
             o.printf(Locale.ROOT, "gflop: %.2f (analytic, 2 per multiply-add)%n", r.flops() / 1e9);
             o.printf(Locale.ROOT, "gflops: %.2f%n", r.gflops());
-            o.printf(Locale.ROOT, "matmul_gflops: %.2f (%dx%d @ %dx%d float32, median %.1f ms of %d)%n",
-                    r.matmulGflops(), matmulSize, matmulSize, matmulSize, matmulSize, r.matmulMedianMs(), matmulRuns);
+            matmul.print(o, r.matmulMedianMs());
             o.printf(Locale.ROOT, "ratio: %.3f (encoder / matmul)%n", r.ratio());
             o.printf(Locale.ROOT, "peak_rss_mb: %.1f (VmHWM)%n", r.vmHwmKb() / 1024.0);
             o.printf(Locale.ROOT, "rss_mb: %.1f (VmRSS)%n", r.vmRssKb() / 1024.0);
-            o.printf(Locale.ROOT, "loadavg: %s%n", loadAverage());
+            o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
             o.flush();
             return 0;
         }
 
         /** Device, threads, precision and which attention path ran, for the record. */
         static String computeLine() {
-            return org.samtune.model.nn.Compute.describe()
-                    + (org.samtune.model.nn.Compute.precision() == org.samtune.model.nn.Precision.FP32 ? ", fp32" : "")
-                    + ", attention " + (org.samtune.model.nn.TorchScriptOps.get().isPresent()
+            return Compute.describe() + (Compute.precision() == Precision.FP32 ? ", fp32" : "")
+                    + ", attention " + (TorchScriptOps.get().isPresent()
                     ? "fused (TorchScript helper)" : "plain");
-        }
-
-        static String loadAverage() {
-            try {
-                String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
-                return f[0] + " " + f[1] + " " + f[2];
-            } catch (java.io.IOException | RuntimeException e) {
-                return "unavailable";
-            }
         }
     }
 
@@ -155,13 +144,8 @@ public final class BenchCommand implements Runnable {
                 description = "Timed steps after one warm-up step (default: ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--matmul-size", paramLabel = "N", defaultValue = "2048",
-                description = "Reference matmul N×N @ N×N, float32 (default: ${DEFAULT-VALUE}).")
-        int matmulSize;
-
-        @Option(names = "--matmul-runs", paramLabel = "N", defaultValue = "3",
-                description = "Timed matmuls after one warm-up (default: ${DEFAULT-VALUE}).")
-        int matmulRuns;
+        @picocli.CommandLine.Mixin
+        MatmulReference matmul = new MatmulReference();
 
         @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Weight and data seed.")
         long seed;
@@ -177,7 +161,7 @@ public final class BenchCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             int size = imageSize != null ? imageSize
                     : Architectures.getSam(arch, "bench train --arch", "bench train").inputSize();
-            java.util.List<TrainBenchmark.Options> todo = new java.util.ArrayList<>();
+            List<TrainBenchmark.Options> todo = new ArrayList<>();
             for (TrainBenchmark.Options s : TrainBenchmark.allStrategies(arch, size, batch, steps, seed)) {
                 if ((tune.equals("all") || s.tune() == TuningPlan.Tune.parse(tune))
                         && (method.equals("all") || s.method() == TuningPlan.Method.parse(method))) {
@@ -186,14 +170,7 @@ public final class BenchCommand implements Runnable {
             }
             o.printf(Locale.ROOT, "bench train: %s %dx%d, batch %d, random weights and data, %s; %d timed steps "
                     + "after 1 warm-up per strategy%n", arch, size, size, batch, Encoder.computeLine(), steps);
-            double mmMs;
-            try (ai.djl.ndarray.NDManager m = Compute.newManager()) {
-                mmMs = EncoderBenchmark.matmulMs(m, matmulSize, matmulRuns);
-            }
-            double n = matmulSize;
-            double mmGflops = 2 * n * n * n / (mmMs * 1e6);
-            o.printf(Locale.ROOT, "matmul_gflops: %.2f (%dx%d @ %dx%d float32, median %.1f ms of %d)%n", mmGflops,
-                    matmulSize, matmulSize, matmulSize, matmulSize, mmMs, matmulRuns);
+            double mmGflops = matmul.measure(o);
             o.println("step_s: median seconds per step; cached_s: the same with cached embeddings (frozen encoder); "
                     + "step_matmul: step_s x matmul GFLOP/s (load-independent cost); peak_rss_mb: VmHWM");
             o.printf(Locale.ROOT, "%-26s %12s %9s %9s %12s %12s  %s%n", "strategy", "trainable", "step_s",
@@ -211,7 +188,7 @@ public final class BenchCommand implements Runnable {
                         r.medianStepSeconds() * mmGflops, r.peakRssMb(), runs);
                 o.flush();
             }
-            o.printf(Locale.ROOT, "loadavg: %s%n", Encoder.loadAverage());
+            o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
             o.flush();
             return 0;
         }

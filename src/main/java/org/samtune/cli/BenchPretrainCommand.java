@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.samtune.model.Architectures;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.nn.Compute;
 import org.samtune.pretrain.PretrainBenchmark;
 import picocli.CommandLine.Command;
@@ -37,13 +36,8 @@ final class BenchPretrainCommand implements Callable<Integer> {
             description = "Timed steps after one warm-up step, per kind (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--matmul-size", paramLabel = "N", defaultValue = "2048",
-            description = "Reference matmul N×N @ N×N, float32 (default: ${DEFAULT-VALUE}).")
-    int matmulSize;
-
-    @Option(names = "--matmul-runs", paramLabel = "N", defaultValue = "3",
-            description = "Timed matmuls after one warm-up (default: ${DEFAULT-VALUE}).")
-    int matmulRuns;
+    @picocli.CommandLine.Mixin
+    MatmulReference matmul = new MatmulReference();
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Weight and data seed.")
     long seed;
@@ -63,14 +57,7 @@ final class BenchPretrainCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "bench pretrain: %s %dx%d, batch %d, random weights and data, %s; %d timed steps after "
                 + "1 warm-up per kind%n", arch, size, size, batch, Compute.describe(), steps);
-        double mmMs;
-        try (ai.djl.ndarray.NDManager m = Compute.newManager()) {
-            mmMs = EncoderBenchmark.matmulMs(m, matmulSize, matmulRuns);
-        }
-        double n = matmulSize;
-        double mmGflops = 2 * n * n * n / (mmMs * 1e6);
-        o.printf(Locale.ROOT, "matmul_gflops: %.2f (%dx%d @ %dx%d float32, median %.1f ms of %d)%n", mmGflops,
-                matmulSize, matmulSize, matmulSize, matmulSize, mmMs, matmulRuns);
+        double mmGflops = matmul.measure(o);
         o.println("supervised: train --tune encoder+decoder --method vanilla; mae: pretrain mae (mask 0.75, decoder "
                 + "512x2); prompts: pretrain prompts (box, prompt encoder frozen)");
         o.println("step_s: median seconds per step; vs_supervised: step_s / the supervised step_s; step_matmul: "
@@ -92,7 +79,7 @@ final class BenchPretrainCommand implements Callable<Integer> {
                     r.peakRssMb(), runs);
             o.flush();
         });
-        o.printf(Locale.ROOT, "loadavg: %s%n", BenchCommand.Encoder.loadAverage());
+        o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
         o.flush();
         return 0;
     }

@@ -61,17 +61,8 @@ final class BenchPromptCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "matmul_ms: %.1f (1024³ float32, median of 5; click/matmul %.2f, embedding/matmul %.1f)%n",
                 r.matmulMs(), r.median() / r.matmulMs(), r.embedMs() / r.matmulMs());
         o.printf(Locale.ROOT, "peak_rss_mb: %.1f (VmHWM)%n", r.vmHwmKb() / 1024.0);
-        o.printf(Locale.ROOT, "loadavg: %s%n", loadAverage());
+        o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
         o.flush();
         return 0;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unavailable";
-        }
     }
 }

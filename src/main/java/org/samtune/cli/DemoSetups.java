@@ -162,7 +162,7 @@ final class DemoSetups {
         Path plan = dir.resolve("plan.yaml");
         List<Long> seeds = List.of(demo.seed, demo.seed + 1, demo.seed + 2);
         String text = SetupStudyPlan.text(dir.relativize(dataset).toString(), dir.relativize(prompts).toString(),
-                dir.relativize(mae).toString(), demo.epochs != null ? demo.epochs : DemoCommand.EPOCHS, seeds, SHOTS);
+                dir.relativize(mae).toString(), demo.epochs != null ? demo.epochs : SetupStudyPlan.EPOCHS, seeds, SHOTS);
         AtomicFiles.writeString(plan, text);
         System.out.println();
         System.out.println("# " + plan + ":");

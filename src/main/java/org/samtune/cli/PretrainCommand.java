@@ -1,15 +1,25 @@
 package org.samtune.cli;
 
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
 import org.samtune.checkpoint.Checkpoints;
+import org.samtune.io.VolumeFiles;
+import org.samtune.model.Architecture;
+import org.samtune.model.Architectures;
 import org.samtune.model.EncoderCheckpoint;
 import org.samtune.model.SamModels;
+import org.samtune.peft.EncoderBlocks;
+import org.samtune.peft.TuningPlan;
 import org.samtune.pretrain.MaeConfig;
 import org.samtune.pretrain.MaePretraining;
+import org.samtune.pretrain.PromptConfig;
+import org.samtune.pretrain.PromptPretraining;
+import org.samtune.train.TrainConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,9 +49,6 @@ public final class PretrainCommand implements Runnable {
     public static final class Mae implements Callable<Integer> {
         @Option(names = "--images", paramLabel = "PATH", description = "unlabelled images: volume (.nii/.nii.gz/.dcm), DICOM series folder, image folder, image, or CSV list (repeatable)")
         List<Path> images = new ArrayList<>();
-
-        @Option(names = "--resume", paramLabel = "RUN", description = "continue the run in this folder from its last checkpoint")
-        Path resume;
 
         @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t or compact (default: the checkpoint's, else vit_b)")
         String arch;
@@ -109,11 +116,8 @@ public final class PretrainCommand implements Runnable {
         @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "run folder to create (default runs/<date>_mae-<arch>)")
         Path out;
 
-        @Option(names = "--checkpoint-every", description = "write the resume checkpoint every N iterations (default 50; also every epoch)")
-        int checkpointEvery = 50;
-
-        @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
-        long maxIterations;
+        @CommandLine.Mixin
+        RunLoopOptions loop = new RunLoopOptions();
 
         @CommandLine.Mixin
         ComputeOptions compute = new ComputeOptions();
@@ -121,10 +125,10 @@ public final class PretrainCommand implements Runnable {
         @Override
         public Integer call() {
             compute.apply();
-            MaePretraining.Options options = new MaePretraining.Options(checkpointEvery, maxIterations);
-            MaePretraining.Outcome o = resume != null
-                    ? MaePretraining.resume(resume, options, System.out)
-                    : MaePretraining.start(resolve(), out(), options, org.samtune.io.VolumeFiles::read, System.out);
+            MaePretraining.Options options = new MaePretraining.Options(loop.checkpointEvery, loop.maxIterations);
+            MaePretraining.Outcome o = loop.resume != null
+                    ? MaePretraining.resume(loop.resume, options, System.out)
+                    : MaePretraining.start(resolve(), out(), options, VolumeFiles::read, System.out);
             System.out.println("run folder: " + o.runDir());
             System.out.println("pretrained SAM: " + o.checkpoint());
             System.out.println("stopped: " + o.stopReason());
@@ -132,8 +136,8 @@ public final class PretrainCommand implements Runnable {
         }
 
         private Path out() {
-            return out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
-                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_mae-" + resolvedArch());
+            return out != null ? out : Path.of("runs", LocalDateTime.now().format(
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_mae-" + resolvedArch());
         }
 
         private String resolvedArch() {
@@ -190,9 +194,6 @@ public final class PretrainCommand implements Runnable {
 
         @Option(names = "--weights", paramLabel = "W,W,...", split = ",", description = "sampling weight per --train-list, e.g. 1,2 (default: in proportion to each dataset's number of structures)")
         List<Double> weights = new ArrayList<>();
-
-        @Option(names = "--resume", paramLabel = "RUN", description = "continue the run in this folder from its last checkpoint")
-        Path resume;
 
         @Option(names = "--arch", description = "vit_b, vit_l, vit_h, vit_t or compact (default: the checkpoint's, else vit_b)")
         String arch;
@@ -257,23 +258,20 @@ public final class PretrainCommand implements Runnable {
         @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "run folder to create (default runs/<date>_prompts-<arch>)")
         Path out;
 
-        @Option(names = "--checkpoint-every", description = "write the resume checkpoint every N iterations (default 50; also every epoch)")
-        int checkpointEvery = 50;
+        @CommandLine.Mixin
+        RunLoopOptions loop = new RunLoopOptions();
 
-        @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
-        long maxIterations;
-
-        @picocli.CommandLine.Mixin
+        @CommandLine.Mixin
         ComputeOptions compute = new ComputeOptions();
 
         @Override
         public Integer call() {
             compute.apply();
-            org.samtune.pretrain.PromptPretraining.Options options =
-                    new org.samtune.pretrain.PromptPretraining.Options(checkpointEvery, maxIterations);
-            org.samtune.pretrain.PromptPretraining.Outcome o = resume != null
-                    ? org.samtune.pretrain.PromptPretraining.resume(resume, options, System.out)
-                    : org.samtune.pretrain.PromptPretraining.start(resolve(), out(), options, System.out);
+            PromptPretraining.Options options =
+                    new PromptPretraining.Options(loop.checkpointEvery, loop.maxIterations);
+            PromptPretraining.Outcome o = loop.resume != null
+                    ? PromptPretraining.resume(loop.resume, options, System.out)
+                    : PromptPretraining.start(resolve(), out(), options, System.out);
             System.out.println("run folder: " + o.runDir());
             System.out.println("pretrained SAM: " + o.checkpoint());
             System.out.println("stopped: " + o.stopReason());
@@ -281,8 +279,8 @@ public final class PretrainCommand implements Runnable {
         }
 
         private Path out() {
-            return out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
-                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_prompts-" + resolvedArch());
+            return out != null ? out : Path.of("runs", LocalDateTime.now().format(
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_prompts-" + resolvedArch());
         }
 
         private String resolvedArch() {
@@ -293,31 +291,31 @@ public final class PretrainCommand implements Runnable {
                     : SamModels.detectArch(EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint)));
         }
 
-        org.samtune.pretrain.PromptConfig resolve() {
-            List<org.samtune.pretrain.PromptConfig.Dataset> datasets =
-                    org.samtune.pretrain.PromptPretraining.datasets(trainLists, valLists, weights);
+        PromptConfig resolve() {
+            List<PromptConfig.Dataset> datasets =
+                    PromptPretraining.datasets(trainLists, valLists, weights);
             String a = resolvedArch();
-            org.samtune.pretrain.PromptConfig d = org.samtune.pretrain.PromptConfig.defaults(a,
+            PromptConfig d = PromptConfig.defaults(a,
                     checkpoint == null ? "" : checkpoint.toString(), datasets, out().toString());
-            org.samtune.peft.TuningPlan p = d.plan();
-            org.samtune.peft.EncoderBlocks blocks = p.encoderBlocks();
+            TuningPlan p = d.plan();
+            EncoderBlocks blocks = p.encoderBlocks();
             if (encoderBlocks != null) {
-                blocks = org.samtune.peft.EncoderBlocks.parse(encoderBlocks, "--encoder-blocks");
-                if (org.samtune.model.Architectures.contains(a)) {
-                    org.samtune.model.Architecture architecture = org.samtune.model.Architectures.get(a, "--arch");
+                blocks = EncoderBlocks.parse(encoderBlocks, "--encoder-blocks");
+                if (Architectures.contains(a)) {
+                    Architecture architecture = Architectures.get(a, "--arch");
                     blocks.check(architecture.encoderUnits(), "--encoder-blocks", a + " has "
                             + architecture.encoderUnits() + " encoder " + architecture.encoderUnitName() + ", so it");
                 }
             }
-            org.samtune.peft.TuningPlan plan = new org.samtune.peft.TuningPlan(
-                    tune != null ? org.samtune.peft.TuningPlan.Tune.parse(tune, "--tune") : p.tune(),
-                    method != null ? org.samtune.peft.TuningPlan.Method.parse(method, "--method") : p.method(),
+            TuningPlan plan = new TuningPlan(
+                    tune != null ? TuningPlan.Tune.parse(tune, "--tune") : p.tune(),
+                    method != null ? TuningPlan.Method.parse(method, "--method") : p.method(),
                     blocks, p.decoderAdapterDepth(), p.compat(), p.loraRank());
-            return new org.samtune.pretrain.PromptConfig(a, d.checkpoint(), datasets, plan, tunePromptEncoder,
-                    prompt != null ? org.samtune.train.TrainConfig.PromptMode.parse(prompt) : d.prompt(),
+            return new PromptConfig(a, d.checkpoint(), datasets, plan, tunePromptEncoder,
+                    prompt != null ? TrainConfig.PromptMode.parse(prompt) : d.prompt(),
                     promptRegions != null ? promptRegions : d.promptRegions(),
-                    normalize != null ? org.samtune.train.TrainConfig.Normalize.parse(normalize) : d.normalize(),
-                    resize != null ? org.samtune.train.TrainConfig.Resize.parse(resize) : d.resize(),
+                    normalize != null ? TrainConfig.Normalize.parse(normalize) : d.normalize(),
+                    resize != null ? TrainConfig.Resize.parse(resize) : d.resize(),
                     augment != null ? augment : d.augment(), lr != null ? lr : d.lr(),
                     warmup != null ? warmup : d.warmup(), warmupIters != null ? warmupIters : d.warmupIters(),
                     weightDecay != null ? weightDecay : d.weightDecay(), batch != null ? batch : d.batchSize(),

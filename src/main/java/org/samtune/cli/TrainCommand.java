@@ -1,18 +1,28 @@
 package org.samtune.cli;
 
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
+import org.samtune.checkpoint.Checkpoints;
 import org.samtune.data.TargetMode;
 import org.samtune.model.Architecture;
 import org.samtune.model.Architectures;
+import org.samtune.model.EncoderCheckpoint;
+import org.samtune.model.SamModels;
+import org.samtune.model.unet.UNets;
 import org.samtune.peft.Compat;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 import org.samtune.train.DatasetClasses;
 import org.samtune.train.FineTuning;
+import org.samtune.train.Setups;
+import org.samtune.train.SgdNesterov;
 import org.samtune.train.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,9 +38,6 @@ import picocli.CommandLine.Option;
                 "epoch, weight decay 3e-5, deep supervision). See docs/baselines.md.",
                 "Resume a stopped or killed run with: samtune train --resume RUN"})
 public final class TrainCommand implements Callable<Integer> {
-
-    @Option(names = "--resume", paramLabel = "RUN", description = "continue the run in this folder from its last checkpoint")
-    Path resume;
 
     @Option(names = "--config", paramLabel = "YAML", description = "start from these settings (a run's config.yaml); flags override")
     Path config;
@@ -125,12 +132,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "RUN", description = "run folder to create (default runs/<date>_<arch>-<method>-<tune>)")
     Path out;
 
-    @Option(names = "--checkpoint-every", description = "write the resume checkpoint every N iterations (default 50; also every epoch)")
-    int checkpointEvery = 50;
-
-    @Option(names = "--max-iterations", description = "stop after this many iterations (for smoke tests)")
-    long maxIterations;
-
     @Option(names = "--no-embedding-cache", description = "recompute a frozen encoder's embeddings every epoch")
     boolean noCache;
 
@@ -138,7 +139,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "model input side, a multiple of 16 (vit_b/l/h, compact); a checkpoint made for another size is converted as finetune-SAM's load_from does (default 1024; compact 256)")
     Integer imageSize;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
+    RunLoopOptions loop = new RunLoopOptions();
+
+    @Mixin
     ComputeOptions compute = new ComputeOptions();
 
     @Option(names = "--embedding-cache", paramLabel = "DIR", description = "keep a frozen encoder's embeddings in this folder instead of RAM: shared by runs, seeds and processes, keyed by encoder weights, preprocessing and image, verified on read")
@@ -153,11 +157,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         compute.apply();
-        FineTuning.Options options = new FineTuning.Options(checkpointEvery, !noCache, maxIterations, exportFull,
+        FineTuning.Options options = new FineTuning.Options(loop.checkpointEvery, !noCache, loop.maxIterations, exportFull,
                 embeddingCache, parseBytes("--embedding-cache-size", embeddingCacheSize));
         FineTuning.Outcome outcome;
-        if (resume != null) {
-            outcome = FineTuning.resume(resume, options, System.out);
+        if (loop.resume != null) {
+            outcome = FineTuning.resume(loop.resume, options, System.out);
         } else {
             TrainConfig c = resolve();
             outcome = FineTuning.start(c, Path.of(c.outputDir()), options, System.out);
@@ -179,15 +183,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (named != null && named.isDense()) {
             // baselines: the U-Net recipes' defaults, before the flags that override them
             b.tune(TuningPlan.Tune.ENCODER_DECODER);
-            if (org.samtune.model.unet.UNets.PLAIN.equals(arch)) {
-                b.lr(org.samtune.train.SgdNesterov.LR).weightDecay(org.samtune.train.SgdNesterov.WEIGHT_DECAY)
+            if (UNets.PLAIN.equals(arch)) {
+                b.lr(SgdNesterov.LR).weightDecay(SgdNesterov.WEIGHT_DECAY)
                         .warmup(false);
             }
         }
         if (named != null) b.arch(named.name());
         if (arch == null && checkpoint != null && (base == null || !base.architecture().isDense())) {
-            b.arch(org.samtune.model.SamModels.detectArch(org.samtune.model.EncoderCheckpoint.asSamLayout(
-                    org.samtune.checkpoint.Checkpoints.load(checkpoint))));
+            b.arch(SamModels.detectArch(EncoderCheckpoint.asSamLayout(
+                    Checkpoints.load(checkpoint))));
         }
         if (checkpoint != null) b.checkpoint(checkpoint.toString());
         if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
@@ -237,9 +241,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (setup != null) {
             String ckpt = b.build().checkpoint();
-            org.samtune.train.Setups.apply(setup, b, ckpt, normalize, tune != null, method != null);
+            Setups.apply(setup, b, ckpt, normalize, tune != null, method != null);
             if (setup == 2) {
-                org.samtune.train.Setups.requirePromptTrained(Path.of(ckpt));
+                Setups.requirePromptTrained(Path.of(ckpt));
             }
         }
         TrainConfig draft = b.build();
@@ -248,8 +252,8 @@ public final class TrainCommand implements Callable<Integer> {
             int[] sizes = sizedInput(draft.arch(), imageSize);
             b.imageSize(sizes[0]).outSize(sizes[1]);
         }
-        Path run = out != null ? out : Path.of("runs", java.time.LocalDateTime.now().format(
-                java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
+        Path run = out != null ? out : Path.of("runs", LocalDateTime.now().format(
+                DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
                 + draft.plan().method().id() + "-" + (draft.plan().updatesEncoder() ? "encdec" : "dec"));
         b.outputDir(run.toString());
         return b.build();
@@ -257,7 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** "123", "500M", "20G", "1.5T" (binary units) → bytes. */
     static long parseBytes(String flag, String text) {
-        String t = text.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("I?B$", "");
+        String t = text.strip().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
         long unit = 1;
         if (!t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
             unit = 1L << (10 * ("KMGT".indexOf(t.charAt(t.length() - 1)) + 1));
@@ -276,6 +280,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Input and decoder output sizes at {@code --image-size S}: S and S / 4 (4 × the S / 16 token grid). */
     static int[] sizedInput(String arch, int size) {
-        return org.samtune.model.Architectures.get(arch, "--arch").sized(size, "--image-size");
+        return Architectures.get(arch, "--arch").sized(size, "--image-size");
     }
 }

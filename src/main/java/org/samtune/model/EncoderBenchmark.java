@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Function;
 import org.samtune.SamtuneException;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Speed of the image encoder (random weights) against a plain float32 matmul measured in the same process: median
@@ -75,8 +73,9 @@ public final class EncoderBenchmark {
             NDArray image = manager.randomNormal(new Shape(1, 3, o.size(), o.size()));
             double[] times = time(o.runs(), image, enc.forward());
             double mm = matmulMs(manager, o.matmulSize(), o.matmulRuns());
-            long[] mem = memoryKb();
-            return new Result(o, threads, enc.parameters(), times, median(times), enc.flops(), mm, mem[0], mem[1]);
+            ProcessMemory.Usage mem = ProcessMemory.now();
+            return new Result(o, threads, enc.parameters(), times, median(times), enc.flops(), mm, mem.peakKb(),
+                    mem.residentKb());
         }
     }
 
@@ -133,31 +132,5 @@ public final class EncoderBenchmark {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    /** {VmHWM, VmRSS} in kB from /proc/self/status; -1 each where unavailable (not Linux). */
-    public static long[] memoryKb() {
-        long[] out = {-1, -1};
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return out;
-        }
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) {
-                    out[0] = kb(line);
-                } else if (line.startsWith("VmRSS:")) {
-                    out[1] = kb(line);
-                }
-            }
-        } catch (IOException e) {
-            return out;
-        }
-        return out;
-    }
-
-    private static long kb(String line) {
-        String[] f = line.trim().split("\\s+");
-        return Long.parseLong(f[1]);
     }
 }

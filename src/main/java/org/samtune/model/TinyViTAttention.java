@@ -8,11 +8,13 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.LayerNorm;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.TorchScriptOps;
 
 /**
  * TinyViT's window attention (LeViT style) on (B·windows, N = window², dim) tokens:
@@ -130,16 +132,48 @@ public class TinyViTAttention extends Module implements Layer {
         return biasCache;
     }
 
+    /**
+     * Inference runs through libtorch's fused attention ({@link TorchScriptOps}) when the helper is loaded; training
+     * keeps the plain path, where the bias table needs its gradient (the fused CPU kernel's backward gives none for
+     * an additive mask).
+     */
     @Override
     public NDArray forward(NDArray x) {
+        Optional<TorchScriptOps> ops = TorchScriptOps.get();
+        boolean fused = ops.isPresent() && !isTraining() && !JniUtils.isGradMode();
+        return fused ? forwardFused(x, ops.get()) : forwardPlain(x);
+    }
+
+    /** softmax(q·kᵀ·scale + bias)·v in one libtorch kernel, the maps never stored; inference only. */
+    NDArray forwardFused(NDArray x, TorchScriptOps ops) {
         long b = x.getShape().get(0);
         long n = x.getShape().get(1);
-        x = norm.forward(x);
-        NDArray qkv = qkv().forward(x).reshape(b, n, numHeads, 3L * keyDim);
+        NDList qkv = headsQkv(x);
+        NDArray heads = ops.call("biased_attention", qkv.get(0), qkv.get(1), qkv.get(2), bias());
+        qkv.close();
+        NDArray out = heads.transpose(0, 2, 1, 3).reshape(b, n, dim);
+        heads.close();
+        return proj.forward(out);
+    }
+
+    /** LayerNorm, qkv, and the per-head q, k, v: three (B, heads, N, keyDim) views. */
+    private NDList headsQkv(NDArray x) {
+        long b = x.getShape().get(0);
+        long n = x.getShape().get(1);
+        NDArray qkv = qkv().forward(norm.forward(x)).reshape(b, n, numHeads, 3L * keyDim);
         NDList parts = qkv.split(new long[] {keyDim, 2L * keyDim}, 3);
-        NDArray q = parts.get(0).transpose(0, 2, 1, 3);
-        NDArray k = parts.get(1).transpose(0, 2, 1, 3);
-        NDArray v = parts.get(2).transpose(0, 2, 1, 3);
+        return new NDList(parts.get(0).transpose(0, 2, 1, 3), parts.get(1).transpose(0, 2, 1, 3),
+                parts.get(2).transpose(0, 2, 1, 3));
+    }
+
+    /** MobileSAM's operations in its order; differentiable w.r.t. the input, the weights and the bias table. */
+    NDArray forwardPlain(NDArray x) {
+        long b = x.getShape().get(0);
+        long n = x.getShape().get(1);
+        NDList qkv = headsQkv(x);
+        NDArray q = qkv.get(0);
+        NDArray k = qkv.get(1);
+        NDArray v = qkv.get(2);
         // (q·kᵀ)·scale + bias with the scale and the bias applied in place on the fresh product: the matmul saves
         // its inputs, not its output, and a multiplication by a constant saves only the constant, so autograd is
         // unaffected; two fewer (windows, heads, N, N) maps are written. Same operations, same order as MobileSAM.

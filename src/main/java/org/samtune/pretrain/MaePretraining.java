@@ -35,7 +35,6 @@ import org.samtune.data.UnlabelledImages;
 import org.samtune.io.AtomicFiles;
 import org.samtune.io.Volume;
 import org.samtune.model.BlockOrder;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.EncoderCheckpoint;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
@@ -47,6 +46,7 @@ import org.samtune.train.ProgressLine;
 import org.samtune.train.RunFolder;
 import org.samtune.train.TrainState;
 import org.samtune.train.Trainer;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * A {@code samtune pretrain mae} run from its {@link MaeConfig} to its run folder (Setup 3's first stage): the
@@ -290,10 +290,9 @@ public final class MaePretraining {
                         }
                         st = new TrainState(st.iteration(), epoch + 1, 0, -1, -1, 0);
                         double seconds = (System.nanoTime() - t0) / 1e9;
-                        long[] mem = EncoderBenchmark.memoryKb();
                         run.log(String.format(Locale.ROOT, "epoch %d: mean loss %.5f over %d steps, %.2f s/step, "
                                 + "peak RSS %.0f MB", epoch, lossSum / Math.max(1, steps), steps,
-                                seconds / Math.max(1, steps), mem[0] / 1024.0));
+                                seconds / Math.max(1, steps), ProcessMemory.now().peakMb()));
                         writeLast(ckptDir.resolve(LAST), sam, meta, st);
                         writeResume(ckptDir.resolve(RESUME), sam, mim, opt, meta, st);
                         run.writeCurve();

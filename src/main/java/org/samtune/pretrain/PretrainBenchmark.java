@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -17,7 +16,6 @@ import org.samtune.inference.PromptDecoder;
 import org.samtune.inference.Prompts;
 import org.samtune.model.Architectures;
 import org.samtune.model.BlockOrder;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Compute;
@@ -28,6 +26,7 @@ import org.samtune.peft.TuningPlan;
 import org.samtune.train.AdamW;
 import org.samtune.train.DiceCeLoss;
 import org.samtune.train.TrainBenchmark;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Seconds per pretraining step and peak resident memory of {@code pretrain mae} and {@code pretrain prompts} for
@@ -81,7 +80,7 @@ public final class PretrainBenchmark {
     }
 
     static Result mae(Options o) {
-        TrainBenchmark.resetPeak();
+        ProcessMemory.resetPeak();
         Engine.getInstance().setRandomSeed((int) o.seed());
         try (NDManager manager = Compute.newManager()) {
             Sam sam = SamModels.build(manager, o.arch(), 0, BlockOrder.OFFICIAL, null, null, o.seed(),
@@ -127,12 +126,12 @@ public final class PretrainBenchmark {
             }
             long trainable = params.values().stream().mapToLong(Parameter::numel).sum();
             return new Result("mae", trainable, t, TrainBenchmark.median(t),
-                    EncoderBenchmark.memoryKb()[0] / 1024.0);
+                    ProcessMemory.now().peakMb());
         }
     }
 
     static Result prompts(Options o) {
-        TrainBenchmark.resetPeak();
+        ProcessMemory.resetPeak();
         Engine.getInstance().setRandomSeed((int) o.seed());
         try (NDManager manager = Compute.newManager()) {
             Sam sam = SamModels.build(manager, o.arch(), 2, BlockOrder.OFFICIAL, null, null, o.seed(),
@@ -188,7 +187,7 @@ public final class PretrainBenchmark {
                 params.values().forEach(p -> p.array().setRequiresGradient(false));
             }
             return new Result("prompts", sam.trainableParameterCount(), t, TrainBenchmark.median(t),
-                    EncoderBenchmark.memoryKb()[0] / 1024.0);
+                    ProcessMemory.now().peakMb());
         }
     }
 

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Random;
 import org.samtune.SamtuneException;
 import org.samtune.data.UInt8Image;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.Sam;
 import org.samtune.model.SamConfig;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * What a click costs in {@code samtune serve}: the image embedding of a slice once, then the per-click work the
@@ -127,7 +127,7 @@ public final class PromptLatency {
                 }
                 double post = postprocessMs(model.imgSize(), o.width(), o.height(), r);
                 double mm = matmulMs(manager);
-                return new Result(threads, embedMs, ms, post, mm, EncoderBenchmark.memoryKb()[0]);
+                return new Result(threads, embedMs, ms, post, mm, ProcessMemory.now().peakKb());
             }
         }
     }

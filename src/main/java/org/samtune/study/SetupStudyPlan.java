@@ -12,6 +12,11 @@ import java.util.List;
 public final class SetupStudyPlan {
     /** The setups' names in the tables. */
     public static final List<String> SETUPS = List.of("setup1-random", "setup2-prompts", "setup3-mae");
+    /**
+     * Fine-tuning epochs per cell: shortened from the demo's 150, as {@code demo --study} shortens its cells, so
+     * that the 18 cells take about half an hour on 2 idle cores (docs/setups.md: measured).
+     */
+    public static final int EPOCHS = 60;
 
     private SetupStudyPlan() {}
 
@@ -19,7 +24,7 @@ public final class SetupStudyPlan {
      * @param datasetDir       the demo dataset (made with {@code prepare --shots 5}), relative to the plan
      * @param promptCheckpoint Setup 2's checkpoint, relative to the plan
      * @param maeCheckpoint    Setup 3's checkpoint, relative to the plan
-     * @param epochs           fine-tuning epochs per cell (the demo's 150)
+     * @param epochs           fine-tuning epochs per cell ({@link #EPOCHS} unless the user says otherwise)
      */
     public static String text(String datasetDir, String promptCheckpoint, String maeCheckpoint, int epochs,
                               List<Long> seeds, int shots) {

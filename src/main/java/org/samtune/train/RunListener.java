@@ -1,7 +1,7 @@
 package org.samtune.train;
 
 import java.util.Locale;
-import org.samtune.model.EncoderBenchmark;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Where a training loop's events go: metrics.csv, train.log, the console, and the checkpoints. Fine-tuning and
@@ -48,9 +48,8 @@ public final class RunListener implements Trainer.Listener {
 
     @Override
     public void onEpochEnd(int epoch, double seconds) {
-        long[] mem = EncoderBenchmark.memoryKb();
         run.log(String.format(Locale.ROOT, "epoch %d trained in %.2f s, %.3f s/step, peak RSS %.0f MB",
-                epoch + 1, seconds, seconds / Math.max(1, perEpoch), mem[0] / 1024.0));
+                epoch + 1, seconds, seconds / Math.max(1, perEpoch), ProcessMemory.now().peakMb()));
     }
 
     @Override

@@ -6,21 +6,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.samtune.SamtuneException;
 import org.samtune.model.Architectures;
-import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Parameter;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Seconds per training step and peak resident memory of one strategy (architecture × what is tuned × how, input
@@ -102,8 +99,8 @@ public final class TrainBenchmark {
 
     public static Result run(Options o) {
         TrainConfig c = config(o);
-        resetPeak();
-        double baseline = EncoderBenchmark.memoryKb()[1] / 1024.0;
+        ProcessMemory.resetPeak();
+        double baseline = ProcessMemory.now().residentMb();
         Engine.getInstance().setRandomSeed((int) o.seed());
         try (NDManager manager = Compute.newManager()) {
             Sam sam = FineTuning.buildModel(manager, c, null).sam();
@@ -140,7 +137,7 @@ public final class TrainBenchmark {
             } finally {
                 params.values().forEach(p -> p.array().setRequiresGradient(false));
             }
-            double peak = EncoderBenchmark.memoryKb()[0] / 1024.0;
+            double peak = ProcessMemory.now().peakMb();
             return new Result(o, sam.trainableParameterCount(), sam.parameterCount(), steps, median(steps), cached,
                     peak, baseline);
         }
@@ -199,19 +196,6 @@ public final class TrainBenchmark {
             t[i] = rng.nextInt(c.numClasses());
         }
         return m.create(t, new Shape(c.batchSize(), 1, l, l));
-    }
-
-    /** Resets VmHWM to the current resident set (Linux ≥ 4.0); a no-op elsewhere. */
-    public static void resetPeak() {
-        System.gc();
-        Path clear = Path.of("/proc/self/clear_refs");
-        if (Files.isWritable(clear)) {
-            try {
-                Files.writeString(clear, "5");
-            } catch (IOException e) {
-                // no reset: the peak then covers the whole process so far, which the docs say
-            }
-        }
     }
 
     public static double median(double[] v) {

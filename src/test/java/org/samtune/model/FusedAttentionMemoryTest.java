@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.samtune.model.nn.TorchScriptOps;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * The TorchScript helper path does not leak: 300 fused attention forward + backward passes over a 32 × 32 grid
@@ -84,16 +84,7 @@ class FusedAttentionMemoryTest {
         System.exit(0);
     }
 
-    static long residentKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    private static long residentKb() {
+        return ProcessMemory.now().residentKb();
     }
 }

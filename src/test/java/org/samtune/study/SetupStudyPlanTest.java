@@ -25,7 +25,7 @@ class SetupStudyPlanTest {
         Files.writeString(prompts, "x");
         Files.writeString(mae, "x");
         String text = SetupStudyPlan.text("dataset", "pretrain-prompts/checkpoints/best.safetensors",
-                "pretrain-mae/checkpoints/last.safetensors", 150, List.of(0L, 1L, 2L), 5);
+                "pretrain-mae/checkpoints/last.safetensors", SetupStudyPlan.EPOCHS, List.of(0L, 1L, 2L), 5);
         StudyGrid grid = StudyGrid.expand(StudyPlan.parse(text, "plan.yaml"), dir, "plan.yaml");
         assertThat(grid.cells()).hasSize(3 * 2 * 3);
         for (StudyCell c : grid.cells()) {
@@ -35,7 +35,7 @@ class SetupStudyPlanTest {
             assertThat(c.config().checkpoint()).as(c.id()).isEqualTo(expected);
             assertThat(c.config().arch()).isEqualTo("compact");
             assertThat(c.config().plan().describe()).isEqualTo("vanilla encoder+decoder");
-            assertThat(c.config().epochs()).isEqualTo(150);
+            assertThat(c.config().epochs()).isEqualTo(SetupStudyPlan.EPOCHS);
             assertThat(c.config().resize().id()).isEqualTo("longest");
             assertThat(c.config().normalize().id()).isEqualTo("sam");
         }

@@ -3,7 +3,6 @@ package org.samtune.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +15,7 @@ import org.samtune.model.SamConfig;
 import org.samtune.peft.Compat;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
+import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Native memory stays flat over a long run: resident memory after 500 training steps of the tiny model is within
@@ -92,16 +92,7 @@ class TrainingMemoryTest {
         System.exit(0);
     }
 
-    static long residentKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    private static long residentKb() {
+        return ProcessMemory.now().residentKb();
     }
 }

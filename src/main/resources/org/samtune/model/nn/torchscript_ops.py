@@ -45,6 +45,15 @@ class Ops(Module):
     out = torch.scaled_dot_product_attention(qa.unsqueeze(1), ka.unsqueeze(1), va.unsqueeze(1), None, 0., False,
         scale=1.)
     return out.squeeze(1).narrow(2, 0, c)
+  def biased_attention(self: __torch__.Ops,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    bias: Tensor) -> Tensor:
+    # TinyViT's window attention, softmax(q k^T / sqrt(C) + bias) v, for (B, heads, N, C) inputs (strided views
+    # are fine) and a (heads, N, N) additive bias, with libtorch's fused kernel: the (B, heads, N, N) maps are
+    # never written out
+    return torch.scaled_dot_product_attention(q, k, v, bias.unsqueeze(0), 0., False)
   # (dtype codes: 15 = bfloat16, 6 = float32, as in saved TorchScript)
   # bf16 with autocast's semantics for the op itself: inputs cast to bf16, the product accumulated by the bf16
   # kernel, the result handed back as float32 (so normalisation, softmax outside, losses and optimiser state stay

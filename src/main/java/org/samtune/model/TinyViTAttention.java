@@ -134,8 +134,8 @@ public class TinyViTAttention extends Module implements Layer {
 
     /**
      * Inference runs through libtorch's fused attention ({@link TorchScriptOps}) when the helper is loaded; training
-     * keeps the plain path, where the bias table needs its gradient (the fused CPU kernel's backward gives none for
-     * an additive mask).
+     * keeps the plain path: the bias table needs its gradient, and libtorch's CPU flash kernel does not take a mask
+     * that requires one (it would fall back to the unfused math kernel).
      */
     @Override
     public NDArray forward(NDArray x) {

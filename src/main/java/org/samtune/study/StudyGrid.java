@@ -1,8 +1,5 @@
 package org.samtune.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +10,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
+import org.samtune.model.Architectures;
+import org.samtune.peft.TuningPlan;
+import org.samtune.train.SgdNesterov;
 import org.samtune.train.TrainConfig;
 
 /**
@@ -182,20 +185,20 @@ public final class StudyGrid {
                     .maskFolder(d.dir().toAbsolutePath().toString())
                     .outputDir(rel);
             if (!StrategyKey.NONE.equals(key.tune())) {
-                b.tune(org.samtune.peft.TuningPlan.Tune.parse(key.tune(), "tune"))
-                        .method(org.samtune.peft.TuningPlan.Method.parse(key.method(), "method"));
+                b.tune(TuningPlan.Tune.parse(key.tune(), "tune"))
+                        .method(TuningPlan.Method.parse(key.method(), "method"));
             }
-            if (org.samtune.model.Architectures.get(key.arch(), "arch").isDense()) {
+            if (Architectures.get(key.arch(), "arch").isDense()) {
                 // a U-Net baseline: every weight trains, with its recipe (as train --arch does)
-                b.tune(org.samtune.peft.TuningPlan.Tune.ENCODER_DECODER)
-                        .method(org.samtune.peft.TuningPlan.Method.VANILLA);
+                b.tune(TuningPlan.Tune.ENCODER_DECODER)
+                        .method(TuningPlan.Method.VANILLA);
                 if (org.samtune.model.unet.UNets.PLAIN.equals(key.arch())) {
-                    b.lr(org.samtune.train.SgdNesterov.LR).weightDecay(org.samtune.train.SgdNesterov.WEIGHT_DECAY)
+                    b.lr(SgdNesterov.LR).weightDecay(SgdNesterov.WEIGHT_DECAY)
                             .warmup(false);
                 }
             }
             if (imageSize != null) {
-                int[] sizes = org.samtune.model.Architectures.get(key.arch(), "arch").sized(imageSize, "imageSize");
+                int[] sizes = Architectures.get(key.arch(), "arch").sized(imageSize, "imageSize");
                 b.imageSize(sizes[0]).outSize(sizes[1]);
             }
             return new StudyCell(d.name(), key, seed, b.build(), d.testList());
@@ -231,7 +234,7 @@ public final class StudyGrid {
                             where + ".method"), s.imageSize()));
                 }
                 if (s.imageSize() != null) {
-                    org.samtune.model.Architectures.get(arch, where + ".arch").sized(s.imageSize(),
+                    Architectures.get(arch, where + ".arch").sized(s.imageSize(),
                             where + ".imageSize");
                 }
             }
@@ -306,8 +309,8 @@ public final class StudyGrid {
     }
 
     /** Settings of the tuning plan that a study fixes in its {@code training:} block. */
-    private static final java.util.Set<String> PLAN_FIELDS =
-            java.util.Set.of("encoderBlocks", "decoderAdapterDepth", "compat", "loraRank");
+    private static final Set<String> PLAN_FIELDS =
+            Set.of("encoderBlocks", "decoderAdapterDepth", "compat", "loraRank");
 
     /** The fixed settings over finetune-SAM's defaults, checked by TrainConfig itself. */
     static TrainConfig training(Map<String, Object> training, String source) {

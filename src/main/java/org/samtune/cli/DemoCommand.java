@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", description = "start from real SAM weights (study's best recipe: adapters in encoder and decoder)")
     Path checkpoint;
 
-    @Option(names = "--epochs", description = "training epochs (default 150 for the compact model, 20 from a checkpoint, 60 per cell with --study)")
+    @Option(names = "--epochs", description = "training epochs (default 150 for the compact model, 20 from a checkpoint, 60 per cell with --study or --setup all)")
     Integer epochs;
 
     @Option(names = "--data", paramLabel = "DIR", description = "folder with ch2.nii.gz, aal.nii.gz, aal.nii.txt (default: the bundled data/colin27)")
@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shots", paramLabel = "K", description = "fine-tune on K training slices (train --shots)")
     Integer shots;
 
-    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 36 for mae: each demo within 20 minutes on 2 idle cores)")
+    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 36 for mae)")
     Integer pretrainEpochs;
 
     @Override

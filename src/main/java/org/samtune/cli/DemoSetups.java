@@ -27,8 +27,9 @@ final class DemoSetups {
             + "cingulum=31,32,33,34,35,36;occipital=49,50,51,52,53,54;parietal=59,60,61,62;postcentral=57,58;"
             + "temporal_sup=81,82;temporal_mid=85,86";
     /**
-     * Pretraining epochs, sized so that {@code demo --setup 3} (MAE, then the demo's fine-tuning) and
-     * {@code demo --setup 2} finish within 20 minutes on an idle 2-core machine (docs/setups.md: measured).
+     * Pretraining epochs, meant to keep {@code demo --setup 3} (MAE, then the demo's fine-tuning) and
+     * {@code demo --setup 2} within 20 minutes on a 2-core machine; measured, Setup 3 takes about 27 (MAE's
+     * width-512 decoder costs more than the compact encoder it trains: docs/setups.md).
      */
     static final int MAE_EPOCHS = 36;
     static final int PROMPT_EPOCHS = 10;

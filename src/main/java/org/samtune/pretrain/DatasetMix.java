@@ -5,6 +5,7 @@ import java.util.Random;
 import org.samtune.train.SamplePipeline;
 import org.samtune.train.SampleSource;
 import org.samtune.train.Trainer;
+import org.samtune.data.Shuffle;
 
 /**
  * The training samples of {@code pretrain prompts}: the structures of several datasets, mixed by weight. An epoch is
@@ -81,7 +82,7 @@ public final class DatasetMix implements SampleSource {
             }
             int n = datasets.get(d).size();
             if (perm[d] == null || next[d] == n) {
-                perm[d] = shuffled(n, rng);
+                perm[d] = Shuffle.permutation(n, rng);
                 next[d] = 0;
             }
             order[i] = offset[d] + perm[d][next[d]++];
@@ -89,19 +90,6 @@ public final class DatasetMix implements SampleSource {
         return order;
     }
 
-    private static int[] shuffled(int n, Random rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 
     @Override
     public SamplePipeline.Sample training(int index, Random rng) {

@@ -20,6 +20,7 @@ import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.model.unet.DenseSegmenter;
 import org.samtune.peft.TuningPlan;
+import org.samtune.data.Shuffle;
 
 /**
  * finetune-SAM's training loop (spec §5.1), automatic (no-prompt) mode: for each batch the image encoder (with
@@ -497,18 +498,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     public static int[] permutation(int n, long seed, int epoch) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        Random rng = new Random(mix(seed, epoch, -1));
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return Shuffle.permutation(n, new Random(mix(seed, epoch, -1)));
     }
 
     /** A well-spread seed for (run seed, epoch, position) — SplitMix64's finaliser. */

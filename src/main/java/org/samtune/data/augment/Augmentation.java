@@ -1,6 +1,7 @@
 package org.samtune.data.augment;
 
 import java.util.Random;
+import org.samtune.data.Shuffle;
 
 /**
  * finetune-SAM's training augmentation (spec §3.5), with every random draw taken from the {@link Random} passed in
@@ -47,7 +48,7 @@ public final class Augmentation {
         if (rng.nextFloat() < settings.equalizeP()) {
             PilEnhance.equalize(rgb);
         }
-        int[] order = randomPermutation(4, rng);
+        int[] order = Shuffle.permutation(4, rng);
         double b = jitterFactor(settings.brightness(), rng);
         double c = jitterFactor(settings.contrast(), rng);
         double s = jitterFactor(settings.saturation(), rng);
@@ -84,19 +85,5 @@ public final class Augmentation {
         }
         double lo = Math.max(0, 1 - x);
         return (float) (lo + (1 + x - lo) * rng.nextDouble());
-    }
-
-    private static int[] randomPermutation(int n, Random rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -1,18 +1,13 @@
 package org.samtune.cli;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
-import org.samtune.checkpoint.Checkpoints;
 import org.samtune.io.VolumeFiles;
 import org.samtune.model.Architecture;
 import org.samtune.model.Architectures;
-import org.samtune.model.EncoderCheckpoint;
-import org.samtune.model.SamModels;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 import org.samtune.pretrain.MaeConfig;
@@ -136,17 +131,11 @@ public final class PretrainCommand implements Runnable {
         }
 
         private Path out() {
-            return out != null ? out : Path.of("runs", LocalDateTime.now().format(
-                    DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_mae-" + resolvedArch());
+            return out != null ? out : RunDefaults.runFolder("mae-" + resolvedArch());
         }
 
         private String resolvedArch() {
-            if (arch != null) {
-                return arch;
-            }
-            Path from = checkpoint != null ? checkpoint : encoderFrom;
-            return from == null ? "vit_b"
-                    : SamModels.detectArch(EncoderCheckpoint.asSamLayout(Checkpoints.load(from)));
+            return RunDefaults.arch(arch, checkpoint != null ? checkpoint : encoderFrom);
         }
 
         MaeConfig resolve() {
@@ -279,16 +268,11 @@ public final class PretrainCommand implements Runnable {
         }
 
         private Path out() {
-            return out != null ? out : Path.of("runs", LocalDateTime.now().format(
-                    DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_prompts-" + resolvedArch());
+            return out != null ? out : RunDefaults.runFolder("prompts-" + resolvedArch());
         }
 
         private String resolvedArch() {
-            if (arch != null) {
-                return arch;
-            }
-            return checkpoint == null ? "vit_b"
-                    : SamModels.detectArch(EncoderCheckpoint.asSamLayout(Checkpoints.load(checkpoint)));
+            return RunDefaults.arch(arch, checkpoint);
         }
 
         PromptConfig resolve() {

@@ -1,25 +1,18 @@
 package org.samtune.cli;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.samtune.SamtuneException;
-import org.samtune.checkpoint.Checkpoints;
 import org.samtune.data.TargetMode;
 import org.samtune.model.Architecture;
 import org.samtune.model.Architectures;
-import org.samtune.model.EncoderCheckpoint;
-import org.samtune.model.SamModels;
-import org.samtune.model.unet.UNets;
 import org.samtune.peft.Compat;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
 import org.samtune.train.DatasetClasses;
 import org.samtune.train.FineTuning;
 import org.samtune.train.Setups;
-import org.samtune.train.SgdNesterov;
 import org.samtune.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -182,16 +175,11 @@ public final class TrainCommand implements Callable<Integer> {
         Architecture named = arch != null ? Architectures.get(arch, "--arch") : null;
         if (named != null && named.isDense()) {
             // baselines: the U-Net recipes' defaults, before the flags that override them
-            b.tune(TuningPlan.Tune.ENCODER_DECODER);
-            if (UNets.PLAIN.equals(arch)) {
-                b.lr(SgdNesterov.LR).weightDecay(SgdNesterov.WEIGHT_DECAY)
-                        .warmup(false);
-            }
+            b.unetRecipe(named.name());
         }
         if (named != null) b.arch(named.name());
         if (arch == null && checkpoint != null && (base == null || !base.architecture().isDense())) {
-            b.arch(SamModels.detectArch(EncoderCheckpoint.asSamLayout(
-                    Checkpoints.load(checkpoint))));
+            b.arch(RunDefaults.detectedArch(checkpoint));
         }
         if (checkpoint != null) b.checkpoint(checkpoint.toString());
         if (encoderFrom != null) b.encoderFrom(encoderFrom.toString());
@@ -252,9 +240,8 @@ public final class TrainCommand implements Callable<Integer> {
             int[] sizes = sizedInput(draft.arch(), imageSize);
             b.imageSize(sizes[0]).outSize(sizes[1]);
         }
-        Path run = out != null ? out : Path.of("runs", LocalDateTime.now().format(
-                DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmm")) + "_" + draft.arch() + "-"
-                + draft.plan().method().id() + "-" + (draft.plan().updatesEncoder() ? "encdec" : "dec"));
+        Path run = out != null ? out : RunDefaults.runFolder(draft.arch() + "-" + draft.plan().method().id() + "-"
+                + (draft.plan().updatesEncoder() ? "encdec" : "dec"));
         b.outputDir(run.toString());
         return b.build();
     }

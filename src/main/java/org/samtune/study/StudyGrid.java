@@ -17,7 +17,6 @@ import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
 import org.samtune.model.Architectures;
 import org.samtune.peft.TuningPlan;
-import org.samtune.train.SgdNesterov;
 import org.samtune.train.TrainConfig;
 
 /**
@@ -190,12 +189,7 @@ public final class StudyGrid {
             }
             if (Architectures.get(key.arch(), "arch").isDense()) {
                 // a U-Net baseline: every weight trains, with its recipe (as train --arch does)
-                b.tune(TuningPlan.Tune.ENCODER_DECODER)
-                        .method(TuningPlan.Method.VANILLA);
-                if (org.samtune.model.unet.UNets.PLAIN.equals(key.arch())) {
-                    b.lr(SgdNesterov.LR).weightDecay(SgdNesterov.WEIGHT_DECAY)
-                            .warmup(false);
-                }
+                b.unetRecipe(key.arch());
             }
             if (imageSize != null) {
                 int[] sizes = Architectures.get(key.arch(), "arch").sized(imageSize, "imageSize");

@@ -298,6 +298,21 @@ public record TrainConfig(
 
         private Builder() {}
 
+        /**
+         * A U-Net baseline's recipe defaults, before any flag or plan entry that overrides them: every weight
+         * trains; unet-plain with nnU-Net's optimiser settings and its poly schedule without warm-up.
+         */
+        public Builder unetRecipe(String unetArch) {
+            tune = TuningPlan.Tune.ENCODER_DECODER;
+            method = TuningPlan.Method.VANILLA;
+            if (org.samtune.model.unet.UNets.PLAIN.equals(unetArch)) {
+                lr = SgdNesterov.LR;
+                weightDecay = SgdNesterov.WEIGHT_DECAY;
+                warmup = false;
+            }
+            return this;
+        }
+
         public Builder arch(String v) { arch = v; return this; }
         public Builder checkpoint(String v) { checkpoint = v; return this; }
         public Builder tune(TuningPlan.Tune v) { tune = v; return this; }

@@ -64,10 +64,15 @@ class StudyPlanTest {
         assertThat(g.cells()).extracting(c -> c.config().arch()).contains("compact", "unet-resnet34", "unet-plain");
         assertThat(g.cells()).allSatisfy(c -> assertThat(c.config().epochs()).isEqualTo(7));
         assertThat(g.cells()).extracting(c -> c.config().seed()).containsOnly(4L, 5L);
-        assertThat(g.cells()).filteredOn(c -> c.config().arch().startsWith("unet"))
+        assertThat(g.cells()).filteredOn(c -> c.config().arch().equals("unet-resnet34"))
                 .allSatisfy(c -> {
-                    assertThat(c.config().imageSize()).isEqualTo(DemoStudyPlan.UNET_IMAGE_SIZE);
-                    assertThat(c.config().outSize()).isEqualTo(DemoStudyPlan.UNET_IMAGE_SIZE);
+                    assertThat(c.config().imageSize()).isEqualTo(DemoStudyPlan.RESNET_UNET_IMAGE_SIZE);
+                    assertThat(c.config().outSize()).isEqualTo(DemoStudyPlan.RESNET_UNET_IMAGE_SIZE);
+                });
+        assertThat(g.cells()).filteredOn(c -> c.config().arch().equals("unet-plain"))
+                .allSatisfy(c -> {
+                    assertThat(c.config().imageSize()).isEqualTo(DemoStudyPlan.PLAIN_UNET_IMAGE_SIZE);
+                    assertThat(c.config().outSize()).isEqualTo(DemoStudyPlan.PLAIN_UNET_IMAGE_SIZE);
                 });
         assertThat(g.cells()).filteredOn(c -> c.config().arch().equals("compact"))
                 .allSatisfy(c -> assertThat(c.config().imageSize()).isEqualTo(256));

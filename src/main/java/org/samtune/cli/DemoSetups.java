@@ -30,7 +30,7 @@ final class DemoSetups {
      * Pretraining epochs, meant to keep {@code demo --setup 3} (MAE, then the demo's fine-tuning) and
      * {@code demo --setup 2} within 20 minutes on a 2-core machine (docs/setups.md).
      */
-    static final int MAE_EPOCHS = 36;
+    static final int MAE_EPOCHS = 24;
     /**
      * The demo's MAE decoder: 256 wide with 8 heads (MAE's 32-wide heads) instead of MAE's 512 for ViT-L. The
      * compact encoder is only 192 wide; a 512-wide decoder cost 2.5 times the encoder's FLOPs and made Setup 3

@@ -29,6 +29,7 @@ import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.data.FinetuneSamPreprocessing;
+import org.samtune.data.Prefetcher;
 import org.samtune.data.prepare.Grey8;
 import org.samtune.data.prepare.SliceAxis;
 import org.samtune.data.UnlabelledImages;
@@ -260,32 +261,37 @@ public final class MaePretraining {
                     epochs:
                     for (int epoch = st.epoch(); epoch < c.epochs(); epoch++) {
                         int[] order = Trainer.permutation(n, c.seed(), epoch);
+                        int ep = epoch;
                         long t0 = System.nanoTime();
                         double lossSum = 0;
                         int steps = 0;
-                        for (int b = epoch == st.epoch() ? st.batchInEpoch() : 0; b < perEpoch; b++) {
-                            if (options.maxIterations() > 0 && st.iteration() >= options.maxIterations()) {
-                                reason = "reached the iteration cap of " + options.maxIterations();
-                                break epochs;
-                            }
-                            double lr = schedule.lrForStep(st.iteration());
-                            opt.setLr(lr);
-                            double loss = step(sam, mim, opt, samples, images, order, b * batch, batch, epoch, c);
-                            if (!Double.isFinite(loss)) {
-                                diverged = true;
-                                reason = "loss became " + loss + " at iteration " + st.iteration() + " (epoch "
-                                        + epoch + "); stopped without applying that step";
-                                run.log(reason);
-                                break epochs;
-                            }
-                            run.logIteration(epoch, st.iteration(), loss, Double.NaN, Double.NaN, lr);
-                            st = new TrainState(st.iteration() + 1, epoch, b + 1, -1, -1, 0);
-                            progress.update(epoch, st.iteration(), loss, lr, b + 1 == perEpoch);
-                            lossSum += loss;
-                            steps++;
-                            if (options.checkpointEvery() > 0 && st.iteration() % options.checkpointEvery() == 0
-                                    && b + 1 < perEpoch) {
-                                writeResume(ckptDir.resolve(RESUME), sam, mim, opt, meta, st);
+                        try (Prefetcher<Batch> batches = new Prefetcher<>(
+                                b -> Batch.of(samples, images, order, b * batch, batch, ep, mim.patches(), c))) {
+                            for (int b = epoch == st.epoch() ? st.batchInEpoch() : 0; b < perEpoch; b++) {
+                                if (options.maxIterations() > 0 && st.iteration() >= options.maxIterations()) {
+                                    reason = "reached the iteration cap of " + options.maxIterations();
+                                    break epochs;
+                                }
+                                double lr = schedule.lrForStep(st.iteration());
+                                opt.setLr(lr);
+                                Batch next = batches.take(b, b + 1 < perEpoch ? b + 1 : -1);
+                                double loss = step(sam, mim, opt, next, c);
+                                if (!Double.isFinite(loss)) {
+                                    diverged = true;
+                                    reason = "loss became " + loss + " at iteration " + st.iteration() + " (epoch "
+                                            + epoch + "); stopped without applying that step";
+                                    run.log(reason);
+                                    break epochs;
+                                }
+                                run.logIteration(epoch, st.iteration(), loss, Double.NaN, Double.NaN, lr);
+                                st = new TrainState(st.iteration() + 1, epoch, b + 1, -1, -1, 0);
+                                progress.update(epoch, st.iteration(), loss, lr, b + 1 == perEpoch);
+                                lossSum += loss;
+                                steps++;
+                                if (options.checkpointEvery() > 0 && st.iteration() % options.checkpointEvery() == 0
+                                        && b + 1 < perEpoch) {
+                                    writeResume(ckptDir.resolve(RESUME), sam, mim, opt, meta, st);
+                                }
                             }
                         }
                         st = new TrainState(st.iteration(), epoch + 1, 0, -1, -1, 0);
@@ -326,25 +332,40 @@ public final class MaePretraining {
         return params;
     }
 
-    private static double step(Sam sam, MaskedImageModel mim, AdamW opt, MaeSamples samples, List<Path> images,
-                               int[] order, int from, int batch, int epoch, MaeConfig c) {
-        try (NDScope scope = new NDScope()) {
-            int size = sam.config.imgSize();
-            int patches = mim.patches();
-            float[] pixels = new float[batch * 3 * size * size];
+    /**
+     * A batch's pixels (batch, 3, size, size) and MAE's per-patch noise (batch, patches), every draw seeded by
+     * (seed, epoch, position in the epoch), so it is the same whichever thread prepares it.
+     */
+    record Batch(int batch, float[] pixels, float[] noise) {
+        static Batch of(MaeSamples samples, List<Path> images, int[] order, int from, int batch, int epoch,
+                        int patches, MaeConfig c) {
+            float[] pixels = null;
             float[] noise = new float[batch * patches];
             for (int i = 0; i < batch; i++) {
                 int position = from + i;
                 float[] img = samples.load(images.get(order[position]),
                         new Random(Trainer.mix(c.seed(), epoch, position)));
+                if (pixels == null) {
+                    pixels = new float[batch * img.length];
+                }
                 System.arraycopy(img, 0, pixels, i * img.length, img.length);
                 float[] z = MaeMasking.noise(1, patches, new Random(Trainer.mix(c.seed() ^ MASK_STREAM, epoch,
                         position)));
                 System.arraycopy(z, 0, noise, i * patches, patches);
             }
+            return new Batch(batch, pixels, noise);
+        }
+    }
+
+    private static double step(Sam sam, MaskedImageModel mim, AdamW opt, Batch in, MaeConfig c) {
+        try (NDScope scope = new NDScope()) {
+            int batch = in.batch();
+            int size = sam.config.imgSize();
+            int patches = mim.patches();
             NDManager m = sam.manager();
-            NDArray x = m.create(pixels, new Shape(batch, 3, size, size));
-            NDArray mask = m.create(MaeMasking.mask(noise, batch, patches, c.maskRatio()), new Shape(batch, patches));
+            NDArray x = m.create(in.pixels(), new Shape(batch, 3, size, size));
+            NDArray mask = m.create(MaeMasking.mask(in.noise(), batch, patches, c.maskRatio()),
+                    new Shape(batch, patches));
             double value;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray pred = mim.forward(x, mask);

@@ -20,6 +20,7 @@ import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.model.unet.DenseSegmenter;
 import org.samtune.peft.TuningPlan;
+import org.samtune.data.Prefetcher;
 import org.samtune.data.Shuffle;
 
 /**
@@ -187,23 +188,29 @@ public final class Trainer implements AutoCloseable {
                 int[] order = train.order(settings.seed(), epoch);
                 int batches = (int) iterationsPerEpoch();
                 long epochStart = System.nanoTime();
-                for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
-                    if (settings.maxIterations() > 0 && st.iteration() >= settings.maxIterations()) {
-                        return new Result(st, "reached the iteration cap of " + settings.maxIterations(), false);
-                    }
-                    IterationStats stats = step(optimizer, order, epoch, b, st.iteration());
-                    if (!Double.isFinite(stats.loss())) {
-                        listener.onMessage("loss became " + stats.loss() + " at iteration " + st.iteration()
-                                + " (epoch " + epoch + "); stopped without applying that step");
-                        return new Result(st, "loss became non-finite at iteration " + st.iteration(), true);
-                    }
-                    st = new TrainState(st.iteration() + 1, epoch, b + 1, st.bestDice(), st.bestEpoch(),
-                            st.lastImprovementEpoch());
-                    optimizer.setLr(schedule.lrAfterStep(st.iteration() - 1));
-                    listener.onIteration(stats, total);
-                    if (settings.checkpointEvery() > 0 && st.iteration() % settings.checkpointEvery() == 0
-                            && b + 1 < batches) {
-                        listener.onCheckpoint(st, optimizer);
+                int ep = epoch;
+                // the next batch's images are read and augmented on a worker while this one computes
+                try (Prefetcher<List<SamplePipeline.Sample>> prefetch =
+                             new Prefetcher<>(b -> trainingSamples(order, ep, b))) {
+                    for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
+                        if (settings.maxIterations() > 0 && st.iteration() >= settings.maxIterations()) {
+                            return new Result(st, "reached the iteration cap of " + settings.maxIterations(), false);
+                        }
+                        IterationStats stats = step(optimizer, order, epoch, b,
+                                prefetch.take(b, b + 1 < batches ? b + 1 : -1), st.iteration());
+                        if (!Double.isFinite(stats.loss())) {
+                            listener.onMessage("loss became " + stats.loss() + " at iteration " + st.iteration()
+                                    + " (epoch " + epoch + "); stopped without applying that step");
+                            return new Result(st, "loss became non-finite at iteration " + st.iteration(), true);
+                        }
+                        st = new TrainState(st.iteration() + 1, epoch, b + 1, st.bestDice(), st.bestEpoch(),
+                                st.lastImprovementEpoch());
+                        optimizer.setLr(schedule.lrAfterStep(st.iteration() - 1));
+                        listener.onIteration(stats, total);
+                        if (settings.checkpointEvery() > 0 && st.iteration() % settings.checkpointEvery() == 0
+                                && b + 1 < batches) {
+                            listener.onCheckpoint(st, optimizer);
+                        }
                     }
                 }
                 st = new TrainState(st.iteration(), epoch + 1, 0, st.bestDice(), st.bestEpoch(),
@@ -249,16 +256,24 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private IterationStats step(Optimizer optimizer, int[] order, int epoch, int batch, long iteration) {
+    /** Batch {@code batch} of the epoch's {@code order}, every sample's draws seeded by (seed, epoch, position). */
+    private List<SamplePipeline.Sample> trainingSamples(int[] order, int epoch, int batch) {
+        int from = batch * settings.batchSize();
+        int to = Math.min(order.length, from + settings.batchSize());
+        List<SamplePipeline.Sample> samples = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            samples.add(train.training(order[i], new Random(mix(settings.seed(), epoch, i))));
+        }
+        return samples;
+    }
+
+    private IterationStats step(Optimizer optimizer, int[] order, int epoch, int batch,
+                                List<SamplePipeline.Sample> samples, long iteration) {
         try (NDScope scope = new NDScope()) {
             int from = batch * settings.batchSize();
-            int to = Math.min(order.length, from + settings.batchSize());
-            int[] indices = new int[to - from];
-            List<SamplePipeline.Sample> samples = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-                indices[i - from] = order[i];
-                Random rng = new Random(mix(settings.seed(), epoch, i));
-                samples.add(train.training(order[i], rng));
+            int[] indices = new int[samples.size()];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = order[from + i];
             }
             NDManager m = model().manager();
             NDArray target = targets(m, samples);

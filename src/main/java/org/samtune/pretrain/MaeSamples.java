@@ -1,6 +1,9 @@
 package org.samtune.pretrain;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Random;
 import org.samtune.data.FinetuneSamPreprocessing;
 import org.samtune.data.resize.PilResize;
@@ -19,23 +22,55 @@ public final class MaeSamples {
     public static final double CROP_SCALE_MIN = 0.2;
     public static final double CROP_SCALE_MAX = 1.0;
 
+    /**
+     * Images kept decoded, resized and normalised (before augmentation, which differs every epoch) so that later
+     * epochs skip PNG decoding and resizing: at most this share of the heap. Beyond it images are decoded anew.
+     */
+    static final double CACHE_HEAP_SHARE = 0.25;
+
     private final int size;
     private final FinetuneSamPreprocessing.Normalization normalization;
     private final boolean augment;
+    private final Map<Path, float[]> decoded = new ConcurrentHashMap<>();
+    private final long cacheBudgetFloats;
+    private final AtomicLong cachedFloats = new AtomicLong();
 
     public MaeSamples(int size, FinetuneSamPreprocessing.Normalization normalization, boolean augment) {
+        this(size, normalization, augment, (long) (Runtime.getRuntime().maxMemory() * CACHE_HEAP_SHARE / Float.BYTES));
+    }
+
+    MaeSamples(int size, FinetuneSamPreprocessing.Normalization normalization, boolean augment,
+               long cacheBudgetFloats) {
         this.size = size;
         this.normalization = normalization;
         this.augment = augment;
+        this.cacheBudgetFloats = cacheBudgetFloats;
     }
 
-    /** (3, size, size) normalised pixels; {@code rng} drives the augmentation. */
+    /** (3, size, size) normalised pixels; {@code rng} drives the augmentation. Never the cached array itself. */
     public float[] load(Path image, Random rng) {
+        float[] chw = decoded.get(image);
+        if (chw == null) {
+            chw = decode(image);
+            if (cachedFloats.addAndGet(chw.length) <= cacheBudgetFloats) {
+                decoded.put(image, chw);
+            } else {
+                cachedFloats.addAndGet(-chw.length);
+            }
+        }
+        return augment ? augment(chw, rng) : chw.clone();
+    }
+
+    /** How many images are held decoded. */
+    int cached() {
+        return decoded.size();
+    }
+
+    private float[] decode(Path image) {
         int[] wh = new int[2];
         byte[] rgb = SliceImages.readRgb(image, wh);
         UInt8Image resized = PilResize.bilinear(new UInt8Image(wh[1], wh[0], 3, rgb), size, size);
-        float[] chw = FinetuneSamPreprocessing.normalize(FinetuneSamPreprocessing.toTensor(resized), normalization);
-        return augment ? augment(chw, rng) : chw;
+        return FinetuneSamPreprocessing.normalize(FinetuneSamPreprocessing.toTensor(resized), normalization);
     }
 
     float[] augment(float[] chw, Random rng) {

@@ -265,8 +265,8 @@ public final class MaePretraining {
                         long t0 = System.nanoTime();
                         double lossSum = 0;
                         int steps = 0;
-                        try (Prefetcher<Batch> batches = new Prefetcher<>(
-                                b -> Batch.of(samples, images, order, b * batch, batch, ep, mim.patches(), c))) {
+                        try (Prefetcher<Batch> batches = new Prefetcher<>(b -> Batch.of(samples, images, order,
+                                b * batch, batch, ep, sam.config.imgSize(), mim.patches(), c))) {
                             for (int b = epoch == st.epoch() ? st.batchInEpoch() : 0; b < perEpoch; b++) {
                                 if (options.maxIterations() > 0 && st.iteration() >= options.maxIterations()) {
                                     reason = "reached the iteration cap of " + options.maxIterations();
@@ -338,16 +338,13 @@ public final class MaePretraining {
      */
     record Batch(int batch, float[] pixels, float[] noise) {
         static Batch of(MaeSamples samples, List<Path> images, int[] order, int from, int batch, int epoch,
-                        int patches, MaeConfig c) {
-            float[] pixels = null;
+                        int size, int patches, MaeConfig c) {
+            float[] pixels = new float[batch * 3 * size * size];
             float[] noise = new float[batch * patches];
             for (int i = 0; i < batch; i++) {
                 int position = from + i;
                 float[] img = samples.load(images.get(order[position]),
                         new Random(Trainer.mix(c.seed(), epoch, position)));
-                if (pixels == null) {
-                    pixels = new float[batch * img.length];
-                }
                 System.arraycopy(img, 0, pixels, i * img.length, img.length);
                 float[] z = MaeMasking.noise(1, patches, new Random(Trainer.mix(c.seed() ^ MASK_STREAM, epoch,
                         position)));

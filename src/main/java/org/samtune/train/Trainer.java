@@ -190,13 +190,12 @@ public final class Trainer implements AutoCloseable {
                 long epochStart = System.nanoTime();
                 int ep = epoch;
                 // the next batch's images are read and augmented on a worker while this one computes
-                try (Prefetcher<List<SamplePipeline.Sample>> prefetch =
-                             new Prefetcher<>(b -> trainingSamples(order, ep, b))) {
+                try (Prefetcher<Batch> prefetch = new Prefetcher<>(b -> trainingBatch(order, ep, b))) {
                     for (int b = (epoch == st.epoch() ? st.batchInEpoch() : 0); b < batches; b++) {
                         if (settings.maxIterations() > 0 && st.iteration() >= settings.maxIterations()) {
                             return new Result(st, "reached the iteration cap of " + settings.maxIterations(), false);
                         }
-                        IterationStats stats = step(optimizer, order, epoch, b,
+                        IterationStats stats = step(optimizer, epoch,
                                 prefetch.take(b, b + 1 < batches ? b + 1 : -1), st.iteration());
                         if (!Double.isFinite(stats.loss())) {
                             listener.onMessage("loss became " + stats.loss() + " at iteration " + st.iteration()
@@ -256,25 +255,24 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** A training batch: its samples' indices in the source and the samples. */
+    private record Batch(int[] indices, List<SamplePipeline.Sample> samples) {}
+
     /** Batch {@code batch} of the epoch's {@code order}, every sample's draws seeded by (seed, epoch, position). */
-    private List<SamplePipeline.Sample> trainingSamples(int[] order, int epoch, int batch) {
+    private Batch trainingBatch(int[] order, int epoch, int batch) {
         int from = batch * settings.batchSize();
-        int to = Math.min(order.length, from + settings.batchSize());
+        int[] indices = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + settings.batchSize()));
         List<SamplePipeline.Sample> samples = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            samples.add(train.training(order[i], new Random(mix(settings.seed(), epoch, i))));
+        for (int i = 0; i < indices.length; i++) {
+            samples.add(train.training(indices[i], new Random(mix(settings.seed(), epoch, from + i))));
         }
-        return samples;
+        return new Batch(indices, samples);
     }
 
-    private IterationStats step(Optimizer optimizer, int[] order, int epoch, int batch,
-                                List<SamplePipeline.Sample> samples, long iteration) {
+    private IterationStats step(Optimizer optimizer, int epoch, Batch batch, long iteration) {
         try (NDScope scope = new NDScope()) {
-            int from = batch * settings.batchSize();
-            int[] indices = new int[samples.size()];
-            for (int i = 0; i < indices.length; i++) {
-                indices[i] = order[from + i];
-            }
+            List<SamplePipeline.Sample> samples = batch.samples();
+            int[] indices = batch.indices();
             NDManager m = model().manager();
             NDArray target = targets(m, samples);
             NDArray embeddings = null;

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.function.Function;
 import org.samtune.SamtuneException;
+import org.samtune.model.nn.OpProfile;
 import org.samtune.model.nn.ProcessMemory;
 
 /**
@@ -71,7 +72,10 @@ public final class EncoderBenchmark {
             int threads = JniUtils.getNumThreads();
             Encoder enc = build(manager, o);
             NDArray image = manager.randomNormal(new Shape(1, 3, o.size(), o.size()));
-            double[] times = time(o.runs(), image, enc.forward());
+            double[] times;
+            try (OpProfile profile = OpProfile.startIfRequested()) {
+                times = time(o.runs(), image, enc.forward());
+            }
             double mm = matmulMs(manager, o.matmulSize(), o.matmulRuns());
             ProcessMemory.Usage mem = ProcessMemory.now();
             return new Result(o, threads, enc.parameters(), times, median(times), enc.flops(), mm, mem.peakKb(),

@@ -14,6 +14,7 @@ import org.samtune.SamtuneException;
 import org.samtune.model.Architectures;
 import org.samtune.model.Sam;
 import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.OpProfile;
 import org.samtune.model.nn.Parameter;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
@@ -115,10 +116,10 @@ public final class TrainBenchmark {
             double cached = Double.NaN;
             try (AdamW optimizer = new AdamW(params, c.lr(), AdamW.BETA1, AdamW.BETA2, AdamW.EPS, c.weightDecay())) {
                 Random rng = new Random(o.seed());
-                for (int s = -1; s < o.steps(); s++) {
-                    double t = step(sam, plan, optimizer, c, rng, null);
-                    if (s >= 0) {
-                        steps[s] = t;
+                step(sam, plan, optimizer, c, rng, null); // warm-up
+                try (OpProfile profile = OpProfile.startIfRequested()) {
+                    for (int s = 0; s < o.steps(); s++) {
+                        steps[s] = step(sam, plan, optimizer, c, rng, null);
                     }
                 }
                 if (!plan.updatesEncoder()) {

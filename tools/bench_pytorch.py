@@ -203,6 +203,7 @@ def _train_fn(args, kind):
     elif kind == "lora":
         # finetune-SAM's train script: LoRA_Sam freezes the encoder and the decoder's transformer around the
         # low-rank matrices
+        sys.path.insert(1, args.segment_anything)  # sam_LoRa imports segment_anything.modeling
         from models.sam_LoRa import LoRA_Sam
         sam = LoRA_Sam(fargs, sam, r=4).sam
     # vanilla with if_update_encoder: every weight trains

@@ -83,19 +83,17 @@ public final class RelPosAttention extends Module {
     NDArray forwardFused(NDArray x, TorchScriptOps ops) {
         long[] s = x.getShape().getShape();
         long b = s[0], h = s[1], w = s[2];
+        // q, k, v stay stacked: the helper unbinds them (one gradient buffer in backward instead of three)
         NDArray qkv = qkvHeads(x);
-        NDArray q = qkv.get(0);
-        NDArray k = qkv.get(1);
-        NDArray v = qkv.get(2);
         // under --precision bf16 the products run in bf16 inside the helper (softmax accumulates in float32 there)
         String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
         NDArray out;
         if (rel_pos_h != null) {
             checkRelPosSize(h, w);
-            out = ops.call("rel_pos_attention" + suffix, q, k, v, gather(rel_pos_h.array(), h),
+            out = ops.call("qkv_rel_pos_attention" + suffix, qkv, gather(rel_pos_h.array(), h),
                     gather(rel_pos_w.array(), w));
         } else {
-            out = ops.call("attention" + suffix, q, k, v);
+            out = ops.call("qkv_attention" + suffix, qkv);
         }
         return proj.forward(mergeHeads(out, b, h, w));
     }

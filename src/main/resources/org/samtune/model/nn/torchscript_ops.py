@@ -45,6 +45,18 @@ class Ops(Module):
     out = torch.scaled_dot_product_attention(qa.unsqueeze(1), ka.unsqueeze(1), va.unsqueeze(1), None, 0., False,
         scale=1.)
     return out.squeeze(1).narrow(2, 0, c)
+  def qkv_attention(self: __torch__.Ops,
+    qkv: Tensor) -> Tensor:
+    # q, k, v stacked as (3, B, N, C): unbind's backward stacks the three gradients into one tensor, where
+    # three selects would each zero-fill a (3, B, N, C) gradient and add them up
+    qkv3 = torch.unbind(qkv, 0)
+    return self.attention(qkv3[0], qkv3[1], qkv3[2])
+  def qkv_rel_pos_attention(self: __torch__.Ops,
+    qkv: Tensor,
+    rh: Tensor,
+    rw: Tensor) -> Tensor:
+    qkv3 = torch.unbind(qkv, 0)
+    return self.rel_pos_attention(qkv3[0], qkv3[1], qkv3[2], rh, rw)
   def biased_attention(self: __torch__.Ops,
     q: Tensor,
     k: Tensor,
@@ -104,3 +116,13 @@ class Ops(Module):
     out = self.rel_pos_attention(q.to(15), k.to(15), v.to(15),
         rh.to(15), rw.to(15))
     return out.to(6)
+  def qkv_attention_bf16(self: __torch__.Ops,
+    qkv: Tensor) -> Tensor:
+    qkv3 = torch.unbind(qkv, 0)
+    return self.attention_bf16(qkv3[0], qkv3[1], qkv3[2])
+  def qkv_rel_pos_attention_bf16(self: __torch__.Ops,
+    qkv: Tensor,
+    rh: Tensor,
+    rw: Tensor) -> Tensor:
+    qkv3 = torch.unbind(qkv, 0)
+    return self.rel_pos_attention_bf16(qkv3[0], qkv3[1], qkv3[2], rh, rw)

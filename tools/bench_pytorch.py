@@ -48,7 +48,7 @@ WORKLOADS = ("vit_t", "vit_b", "vit_b_bf16", "train_adapter", "train_lora", "tra
 
 # ---- stand-ins for module-level imports of the reference code ----------------------------------------------------
 
-_STUB = {"torchvision", "monai", "nrrd", "seaborn", "cv2", "matplotlib", "tensorboardX", "skimage"}
+_STUB = {"torchvision", "monai", "nrrd", "seaborn", "cv2", "matplotlib", "tensorboardX", "skimage", "icecream"}
 
 
 class _Dummy:

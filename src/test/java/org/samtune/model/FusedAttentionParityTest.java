@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,37 @@ class FusedAttentionParityTest {
     @Test
     void globalShapeMatchesPyTorch() {
         check("global", 64, 2, 12);
+    }
+
+    /**
+     * The inference path (relative positions as a float mask per band of one grid row) against PyTorch's float64
+     * output, at the project's bar; and {@code forward} outside a gradient collector takes it from
+     * {@link RelPosAttention#MASKED_INFERENCE_TOKENS} tokens on, and the fused path inside one.
+     */
+    @Test
+    void inferencePathMatchesPyTorch() {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        for (Object[] c : new Object[][] {{"window", 48, 3, 7}, {"global", 64, 2, 12}}) {
+            String name = (String) c[0];
+            Map<String, TensorData> g = Fixtures.npz("fused-attention", name + ".npz");
+            try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+                RelPosAttention attn = attention(m, g, (int) c[1], (int) c[2], (int) c[3]);
+                NDArray x = Module.toArray(m, g.get("x"), DataType.FLOAT32);
+                assertThat(JniUtils.isGradMode()).as("grad mode outside a collector").isFalse();
+                float[] out = attn.forwardInference(x, ops).toFloatArray();
+                Tolerance.assertClose(name + " out (inference vs PyTorch)", out, g.get("out").toFloats(), 1e-5, 1e-4);
+            }
+        }
+    }
+
+    private static RelPosAttention attention(NDManager m, Map<String, TensorData> g, int dim, int heads, int grid) {
+        RelPosAttention attn = new RelPosAttention(m, dim, heads, true, true, grid);
+        Map<String, TensorData> state = new LinkedHashMap<>();
+        for (String k : attn.namedParameters().keySet()) {
+            state.put(k, g.get(k));
+        }
+        attn.loadStateDict(new StateDict(state, "fused-attention"), true);
+        return attn;
     }
 
     private static void check(String name, int dim, int heads, int grid) {

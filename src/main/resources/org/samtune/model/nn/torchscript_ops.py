@@ -57,6 +57,33 @@ class Ops(Module):
     rw: Tensor) -> Tensor:
     qkv3 = torch.unbind(qkv, 0)
     return self.rel_pos_attention(qkv3[0], qkv3[1], qkv3[2], rh, rw)
+  def qkv_rel_pos_attention_inference(self: __torch__.Ops,
+    qkv: Tensor,
+    rh: Tensor,
+    rw: Tensor) -> Tensor:
+    # Without autograd, the rel-pos bias goes in as a float mask for one grid row of queries at a time: the
+    # (B, w, N) mask band is small, and q.k stays C wide, where the augmented form makes it C + h + w wide (three
+    # times the products in ViT-B's global blocks). With gradients the fused kernel would keep every band's mask
+    # for backward and give it no gradient, so training uses qkv_rel_pos_attention.
+    qkv3 = torch.unbind(qkv, 0)
+    q = qkv3[0]
+    k = qkv3[1].unsqueeze(1)
+    v = qkv3[2].unsqueeze(1)
+    bh = q.size(0)
+    n = q.size(1)
+    c = q.size(2)
+    h = rh.size(0)
+    w = rw.size(0)
+    rq = q.reshape([bh, h, w, c])
+    rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
+    rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
+    outs = annotate(List[Tensor], [])
+    for r0 in range(0, n, w):
+      bias = torch.add(rel_h.narrow(1, r0, w).unsqueeze(3), rel_w.narrow(1, r0, w).unsqueeze(2))
+      bias = bias.reshape([bh, 1, w, n])
+      band = torch.scaled_dot_product_attention(q.narrow(1, r0, w).unsqueeze(1), k, v, bias, 0., False)
+      outs.append(band.squeeze(1))
+    return torch.cat(outs, 1)
   def biased_attention(self: __torch__.Ops,
     q: Tensor,
     k: Tensor,

@@ -50,10 +50,35 @@ class FusedAttentionParityTest {
     }
 
     /**
-     * The inference path (relative positions as a float mask per band of one grid row) against PyTorch's float64
-     * output, at the project's bar; and {@code forward} outside a gradient collector takes it from
-     * {@link RelPosAttention#MASKED_INFERENCE_TOKENS} tokens on, and the fused path inside one.
+     * {@code forward} takes the masked inference path on a grid of {@link RelPosAttention#MASKED_INFERENCE_TOKENS}
+     * tokens when no gradient is recorded, and the augmented fused path (the one with gradients) inside a
+     * collector: each dispatch gives bit for bit the result of the path it should take.
      */
+    @Test
+    void forwardPicksTheInferencePathOnlyWithoutGradients() {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        int grid = (int) Math.sqrt(RelPosAttention.MASKED_INFERENCE_TOKENS);
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            RelPosAttention attn = new RelPosAttention(m, 32, 2, true, true, grid);
+            attn.initialize(7);
+            // rel_pos starts at zero (rel_pos_zero_init): give it values so the bias matters
+            attn.rel_pos_h.array().addi(m.randomNormal(attn.rel_pos_h.array().getShape()));
+            attn.rel_pos_w.array().addi(m.randomNormal(attn.rel_pos_w.array().getShape()));
+            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(1, grid, grid, 32));
+            assertThat(JniUtils.isGradMode()).as("grad mode outside a collector").isFalse();
+            float[] inference = attn.forwardInference(x, ops).toFloatArray();
+            float[] fused = attn.forwardFused(x, ops).toFloatArray();
+            assertThat(attn.forward(x).toFloatArray()).containsExactly(inference);
+            assertThat(fused).isNotEqualTo(inference); // the two paths are told apart by their rounding
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                assertThat(attn.forward(x).toFloatArray()).containsExactly(fused);
+            }
+            Tolerance.assertClose("inference vs fused", inference, fused, 1e-5, 1e-5);
+        }
+    }
+
+    /** The inference path (relative positions as a float mask per band of one grid row) against PyTorch's float64
+     * output, at the project's bar. */
     @Test
     void inferencePathMatchesPyTorch() {
         TorchScriptOps ops = TorchScriptOps.get().orElseThrow();

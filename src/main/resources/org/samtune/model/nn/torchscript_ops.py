@@ -129,27 +129,11 @@ class Ops(Module):
     y = torch.conv2d(x.to(15), weight.to(15), None, [stride, stride], [padding, padding],
         [1, 1], groups)
     return y.to(6)
-  def attention_bf16(self: __torch__.Ops,
-    q: Tensor,
-    k: Tensor,
-    v: Tensor) -> Tensor:
-    return self.attention(q.to(15), k.to(15), v.to(15)).to(6)
-  def rel_pos_attention_bf16(self: __torch__.Ops,
-    q: Tensor,
-    k: Tensor,
-    v: Tensor,
-    rh: Tensor,
-    rw: Tensor) -> Tensor:
-    out = self.rel_pos_attention(q.to(15), k.to(15), v.to(15),
-        rh.to(15), rw.to(15))
-    return out.to(6)
   def qkv_attention_bf16(self: __torch__.Ops,
     qkv: Tensor) -> Tensor:
-    qkv3 = torch.unbind(qkv, 0)
-    return self.attention_bf16(qkv3[0], qkv3[1], qkv3[2])
+    return self.qkv_attention(qkv.to(15)).to(6)
   def qkv_rel_pos_attention_bf16(self: __torch__.Ops,
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    qkv3 = torch.unbind(qkv, 0)
-    return self.rel_pos_attention_bf16(qkv3[0], qkv3[1], qkv3[2], rh, rw)
+    return self.qkv_rel_pos_attention(qkv.to(15), rh.to(15), rw.to(15)).to(6)

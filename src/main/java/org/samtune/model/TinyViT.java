@@ -105,7 +105,8 @@ public class TinyViT extends Module implements ImageEncoder {
      * The same NCHW tensor with NHWC strides (PyTorch's {@code channels_last}). libtorch's convolutions keep the
      * format of their input, so the patch embedding and the MBConv stage, which hold most of TinyViT's time in
      * 64 MB maps, run on it: oneDNN then convolves in place instead of reordering from and to NCHW at every conv.
-     * Measured with the official code: the whole encoder forward takes 0.8× the NCHW time (docs/bench.md).
+     * Measured with the official code ({@code tools/bench_layouts.py --what layout}): the whole encoder forward
+     * takes 0.68–0.8× the NCHW time.
      * The stage's PatchMerging flattens to tokens, which returns to the default layout.
      */
     static NDArray channelsLast(NDArray nchw) {

@@ -21,10 +21,11 @@ folders, e.g.
   git clone https://github.com/ChaoningZhang/MobileSAM              /tmp/ref/ms   (mobile_sam/ is enough)
   git clone https://github.com/mazurowski-lab/finetune-SAM          /tmp/ref/fs   (models/, cfg.py, utils/)
   pip install --no-deps einops          # finetune-SAM's modeling imports it at module level
+  pip install --no-deps safetensors     # train_lora: finetune-SAM's sam_LoRa imports it
   python3 tools/bench_pytorch.py --segment-anything /tmp/ref/sa --mobilesam /tmp/ref/ms --finetune-sam /tmp/ref/fs \
       --threads 2 --runs 5 --workloads vit_t,vit_b,train_adapter
 The reference code imports timm (MobileSAM: DropPath, to_2tuple, trunc_normal_, register_model), torchvision,
-monai, cv2, matplotlib and tensorboardX at module level. torchvision's wheel does not match torch here and the others
+monai, cv2, matplotlib, tensorboardX and icecream at module level. torchvision's wheel does not match torch here and the others
 are absent; none of them is called on the timed paths, so they are replaced by stand-ins that raise if called, and
 timm's four names by their torch equivalents (DropPath is never built: drop_path_rate is 0).
 

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -261,7 +262,7 @@ public final class Trainer implements AutoCloseable {
     /** Batch {@code batch} of the epoch's {@code order}, every sample's draws seeded by (seed, epoch, position). */
     private Batch trainingBatch(int[] order, int epoch, int batch) {
         int from = batch * settings.batchSize();
-        int[] indices = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + settings.batchSize()));
+        int[] indices = Arrays.copyOfRange(order, from, Math.min(order.length, from + settings.batchSize()));
         List<SamplePipeline.Sample> samples = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
             samples.add(train.training(indices[i], new Random(mix(settings.seed(), epoch, from + i))));

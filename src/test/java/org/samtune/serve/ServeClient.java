@@ -61,9 +61,17 @@ final class ServeClient {
 
     /** A raw request line, for what HttpClient refuses to send (a foreign Host, an undecoded path). */
     static String raw(int port, String requestHead) throws IOException {
+        return raw(port, requestHead, new byte[0]);
+    }
+
+    /** A raw request head and as much of its body as given; the answer is read after the last byte is written. */
+    static String raw(int port, String requestHead, byte[] body) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
+            // a server that never answers fails the test instead of hanging the suite
+            s.setSoTimeout(30_000);
             OutputStream o = s.getOutputStream();
             o.write(requestHead.getBytes(StandardCharsets.ISO_8859_1));
+            o.write(body);
             o.flush();
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

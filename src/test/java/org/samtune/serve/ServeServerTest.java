@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -413,7 +414,31 @@ class ServeServerTest {
         try (var s = Files.list(root.resolve(RootFolder.STATE_DIR).resolve("uploads"))) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).noneMatch(n -> n.contains("bad"));
         }
-        assertThat(c.postBytes("/api/upload?name=big.nii", new byte[(4 << 20) + 1]).statusCode()).isEqualTo(413);
+        // refused by its declared length before any body is read; only the head is sent, because a client that
+        // is still writing when the server answers and closes sees a broken pipe instead of the answer
+        String big = ServeClient.raw(c.port, "POST /api/upload?name=big.nii HTTP/1.1\r\nHost: 127.0.0.1:" + c.port
+                + "\r\nContent-Type: application/octet-stream\r\n" + SamtuneServer.CSRF_HEADER + ": " + c.csrf
+                + "\r\nContent-Length: " + ((4 << 20) + 1) + "\r\nConnection: close\r\n\r\n");
+        assertThat(big).startsWith("HTTP/1.1 413").contains("big.nii", "--max-upload-mb");
+        // without a declared length the stream is counted: one byte over the limit, chunked, and the last chunk
+        // never sent, so the server has read everything the client wrote when it answers
+        java.io.ByteArrayOutputStream chunks = new java.io.ByteArrayOutputStream();
+        int over = (4 << 20) + 1;
+        for (int sent = 0; sent < over; ) {
+            int n = Math.min(1 << 16, over - sent);
+            chunks.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunks.writeBytes(new byte[n]);
+            chunks.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            sent += n;
+        }
+        String streamed = ServeClient.raw(c.port, "POST /api/upload?name=stream.nii HTTP/1.1\r\nHost: 127.0.0.1:"
+                + c.port + "\r\nContent-Type: application/octet-stream\r\n" + SamtuneServer.CSRF_HEADER + ": "
+                + c.csrf + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", chunks.toByteArray());
+        assertThat(streamed).startsWith("HTTP/1.1 413").contains("stream.nii", "exceeds the limit");
+        try (var s = Files.list(root.resolve(RootFolder.STATE_DIR).resolve("uploads"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList())
+                    .noneMatch(n -> n.contains("stream") || n.startsWith(".incoming"));
+        }
         assertThat(c.postBytes("/api/upload?name=../x.nii", good).statusCode()).isEqualTo(400);
         assertThat(c.postBytes("/api/upload?name=x.exe", good).statusCode()).isEqualTo(400);
         assertThat(c.postBytes("/api/upload?name=x.nii", new byte[0]).statusCode()).isEqualTo(400);

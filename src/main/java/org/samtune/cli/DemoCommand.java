@@ -56,7 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shots", paramLabel = "K", description = "fine-tune on K training slices (train --shots)")
     Integer shots;
 
-    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2 or 3 (default 10 for prompts, 36 for mae)")
+    @Option(names = "--pretrain-epochs", paramLabel = "N", description = "epochs of the pretraining run of --setup 2"
+            + " or 3 (default " + DemoSetups.PROMPT_EPOCHS + " for prompts, " + DemoSetups.MAE_EPOCHS + " for mae)")
     Integer pretrainEpochs;
 
     @Override

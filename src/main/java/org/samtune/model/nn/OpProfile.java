@@ -23,7 +23,8 @@ public final class OpProfile implements AutoCloseable {
         if (file == null || file.isBlank()) {
             return new OpProfile(null);
         }
-        JniUtils.startProfile(false, true, false);
+        // -Dsamtune.profile.memory=true adds libtorch's allocation events (tools/profile_memory.py finds the peak)
+        JniUtils.startProfile(false, true, Boolean.getBoolean(PROPERTY + ".memory"));
         return new OpProfile(Path.of(file).toAbsolutePath().toString());
     }
 

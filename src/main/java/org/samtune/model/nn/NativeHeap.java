@@ -1,0 +1,79 @@
+package org.samtune.model.nn;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How a training process gets memory for libtorch's CPU tensors. libtorch takes them from glibc's {@code malloc},
+ * whose default raises its mmap threshold each time a mapped block is freed, up to 32 MiB: after the first
+ * steps every tensor below that size comes from the heap, where a step's mix of saved activations and
+ * short-lived intermediates leaves holes that later tensors do not fit. For a ViT-B step at 1024² that made the
+ * resident peak about 0.9 GB higher, and different by as much between identical runs (docs/bench.md). A fixed
+ * threshold maps every tensor of 8 MiB or more on its own and returns it to the system when it is freed.
+ *
+ * <p>Fresh mappings cost page faults, so only training of SAM's ViT asks for it (the train package decides):
+ * inference keeps no activations for a backward pass and pays without a memory gain (MobileSAM's encoder ran
+ * 10-20 % slower), and MobileSAM's training step, with many feature maps of 8-32 MiB, ran 20 % slower for a
+ * smaller saving. Linux with glibc only; a user's own {@code MALLOC_*_} variables or glibc malloc tunables are
+ * left alone.
+ */
+public final class NativeHeap {
+    /** Tensors from this size up are mapped on their own (a ViT-B token map at 1024² is 12 MiB). */
+    public static final int MMAP_THRESHOLD_BYTES = 8 << 20;
+    /** glibc's {@code M_MMAP_THRESHOLD} (malloc.h). */
+    private static final int M_MMAP_THRESHOLD = -3;
+
+    private static String applied;
+
+    private NativeHeap() {}
+
+    private interface LibC extends Library {
+        int mallopt(int param, int value);
+    }
+
+    /**
+     * Fixes the mmap threshold for the rest of the process, once.
+     *
+     * @return what this process's allocator does, for the run's log
+     */
+    public static synchronized String forTraining() {
+        if (applied == null) {
+            String reason = reasonToLeave(System.getenv(), System.getProperty("os.name", ""));
+            applied = reason != null ? "allocator unchanged (" + reason + ")" : mallopt();
+        }
+        return applied;
+    }
+
+    /** Why the allocator is left as it is, or null to change it. */
+    static String reasonToLeave(Map<String, String> env, String osName) {
+        if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "not Linux";
+        }
+        for (String k : env.keySet()) {
+            if (k.startsWith("MALLOC_") && k.endsWith("_")) {
+                return k + " is set";
+            }
+        }
+        String tunables = env.get("GLIBC_TUNABLES");
+        if (tunables != null && tunables.contains("glibc.malloc.")) {
+            return "GLIBC_TUNABLES sets malloc";
+        }
+        return null;
+    }
+
+    private static String mallopt() {
+        try {
+            LibC c = Native.load("c", LibC.class);
+            if (c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1) {
+                return "tensors of " + (MMAP_THRESHOLD_BYTES >> 20) + " MiB and more mapped on their own"
+                        + " (glibc mmap threshold fixed)";
+            }
+            return "allocator unchanged (mallopt refused the mmap threshold)";
+        } catch (LinkageError e) {
+            // musl or another C library without glibc's mallopt: only the peak memory differs
+            return "allocator unchanged (no glibc mallopt: " + e.getMessage() + ")";
+        }
+    }
+}

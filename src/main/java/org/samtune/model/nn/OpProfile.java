@@ -23,7 +23,7 @@ public final class OpProfile implements AutoCloseable {
         if (file == null || file.isBlank()) {
             return new OpProfile(null);
         }
-        // -Dsamtune.profile.memory=true adds libtorch's allocation events (tools/profile_memory.py finds the peak)
+        // -Dsamtune.profile.memory=true adds the memory each operator allocated (tools/profile_summary.py --memory)
         JniUtils.startProfile(false, true, Boolean.getBoolean(PROPERTY + ".memory"));
         return new OpProfile(Path.of(file).toAbsolutePath().toString());
     }

@@ -144,7 +144,7 @@ public final class Trainer implements AutoCloseable {
     /**
      * Fixes glibc's mmap threshold ({@link NativeHeap}) before {@code encoder} trains, when it is SAM's ViT: the
      * token maps of 12 MiB and more it keeps for the backward pass fragment the heap otherwise (ViT-B at 1024²:
-     * 0.9 GB more at the peak). MobileSAM's step ran 20 % slower with it for 0.2-0.6 GB less, so TinyViT keeps
+     * 0.7-1.0 GB more at the peak). MobileSAM's step ran 19 % slower with it for 0.2-0.6 GB less, so TinyViT keeps
      * glibc's default (docs/bench.md).
      *
      * @return the allocator's one-line account, or null when it is left as it is

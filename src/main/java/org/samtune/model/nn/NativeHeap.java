@@ -10,13 +10,13 @@ import java.util.Map;
  * whose default raises its mmap threshold each time a mapped block is freed, up to 32 MiB: after the first
  * steps every tensor below that size comes from the heap, where a step's mix of saved activations and
  * short-lived intermediates leaves holes that later tensors do not fit. For a ViT-B step at 1024² that made the
- * resident peak about 0.9 GB higher, and different by as much between identical runs (docs/bench.md). A fixed
+ * resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs (docs/bench.md). A fixed
  * threshold maps every tensor of 8 MiB or more on its own and returns it to the system when it is freed.
  *
- * <p>Fresh mappings cost page faults, so only training of SAM's ViT asks for it (the train package decides):
- * inference keeps no activations for a backward pass and pays without a memory gain (MobileSAM's encoder ran
- * 10-20 % slower), and MobileSAM's training step, with many feature maps of 8-32 MiB, ran 20 % slower for a
- * smaller saving. Linux with glibc only; a user's own {@code MALLOC_*_} variables or glibc malloc tunables are
+ * <p>Fresh mappings cost page faults (an adapter step of ViT-B: 3.3 times the minor faults, 6-12 % more time), so
+ * only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
+ * for a backward pass and pays without a memory gain (MobileSAM's encoder ran 9-21 % slower), and MobileSAM's
+ * training step, with many feature maps of 8-32 MiB, ran 19 % slower for a smaller saving. Linux with glibc only; a user's own {@code MALLOC_*_} variables or glibc malloc tunables are
  * left alone.
  */
 public final class NativeHeap {
@@ -44,6 +44,11 @@ public final class NativeHeap {
             applied = reason != null ? "allocator unchanged (" + reason + ")" : mallopt();
         }
         return applied;
+    }
+
+    /** What {@link #forTraining} did in this process, or that it has not run: for benchmark output. */
+    public static synchronized String state() {
+        return applied != null ? applied : "glibc default (fixed only when a ViT encoder trains)";
     }
 
     /** Why the allocator is left as it is, or null to change it. */

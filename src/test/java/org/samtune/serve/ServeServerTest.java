@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -422,7 +423,7 @@ class ServeServerTest {
         assertThat(big).startsWith("HTTP/1.1 413").contains("big.nii", "--max-upload-mb");
         // without a declared length the stream is counted: one byte over the limit, chunked, and the last chunk
         // never sent, so the server has read everything the client wrote when it answers
-        java.io.ByteArrayOutputStream chunks = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream chunks = new ByteArrayOutputStream();
         int over = (4 << 20) + 1;
         for (int sent = 0; sent < over; ) {
             int n = Math.min(1 << 16, over - sent);

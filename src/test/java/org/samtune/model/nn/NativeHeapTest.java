@@ -12,7 +12,7 @@ class NativeHeapTest {
         assertThat(NativeHeap.reasonToLeave(Map.of("PATH", "/bin", "MALLOC_ARENA", "x"), "Linux")).isNull();
         assertThat(NativeHeap.reasonToLeave(Map.of("MALLOC_MMAP_THRESHOLD_", "131072"), "Linux"))
                 .contains("MALLOC_MMAP_THRESHOLD_");
-        assertThat(NativeHeap.reasonToLeave(Map.of("MALLOC_ARENA_MAX_", "2"), "Linux")).isNotNull();
+        assertThat(NativeHeap.reasonToLeave(Map.of("MALLOC_TOP_PAD_", "0"), "Linux")).isNotNull();
         assertThat(NativeHeap.reasonToLeave(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), "Linux"))
                 .contains("GLIBC_TUNABLES");
         assertThat(NativeHeap.reasonToLeave(Map.of("GLIBC_TUNABLES", "glibc.pthread.rseq=0"), "Linux")).isNull();

@@ -318,8 +318,14 @@ class TrainCommandTest {
         Map<String, TensorData> a = Safetensors.read(straight.resolve("checkpoints/last.safetensors")).tensors();
         Map<String, TensorData> b = Safetensors.read(killed.resolve("checkpoints/last.safetensors")).tensors();
         assertThat(b.keySet()).isEqualTo(a.keySet());
-        for (String key : a.keySet()) {
-            assertThat(b.get(key).data()).as(key + " (killed after iteration " + at + ")").isEqualTo(a.get(key).data());
+        List<String> differing = a.keySet().stream().filter(key -> !a.get(key).data().equals(b.get(key).data()))
+                .toList();
+        if (!differing.isEmpty()) {
+            // rare and not reproduced yet: keep both runs for a diff instead of losing them with the temp folder
+            Path kept = Path.of("target", "failed-resume-" + System.currentTimeMillis());
+            copyTree(dir, kept);
+            assertThat(differing).as("tensors that differ after a resume at iteration " + at + " of "
+                    + a.size() + " (runs kept in " + kept.toAbsolutePath() + ")").isEmpty();
         }
         assertThat(Files.readAllLines(killed.resolve("metrics.csv")))
                 .isEqualTo(Files.readAllLines(straight.resolve("metrics.csv")));
@@ -339,6 +345,19 @@ class TrainCommandTest {
             return Long.parseLong(meta.getOrDefault("iteration", "0"));
         } catch (RuntimeException e) {
             return 0; // being replaced at this moment
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
+            }
         }
     }
 

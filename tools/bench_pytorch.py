@@ -29,6 +29,9 @@ monai, cv2, matplotlib, tensorboardX and icecream at module level. torchvision's
 are absent; none of them is called on the timed paths, so they are replaced by stand-ins that raise if called, and
 timm's four names by their torch equivalents (DropPath is never built: drop_path_rate is 0).
 
+With --profile FILE (one workload), one more call runs under torch.profiler after the timed ones and its Chrome
+trace goes to FILE; tools/profile_summary.py totals it by operator, as it does samtune's -Dsamtune.profile=FILE.
+
 Output: one `result:` line per workload (median seconds, every run, peak RSS MB, loadavg) and a small table with the
 versions (torch, BLAS, the reference commits). docs/bench.md has the side-by-side numbers and the commands.
 """
@@ -245,6 +248,13 @@ def run_one(workload, args):
         fn = _encoder_fn(workload, args)
         runs = args.runs
     times = _timed(fn, runs)
+    if args.profile:
+        # one more call under the profiler, after the timed ones: a Chrome trace that tools/profile_summary.py
+        # totals by operator, like samtune's -Dsamtune.profile=FILE
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            fn()
+        prof.export_chrome_trace(args.profile)
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
     print("RESULT " + json.dumps({"workload": workload, "runs_s": times, "median_s": statistics.median(times),
@@ -273,6 +283,8 @@ def main():
     p.add_argument("--runs", type=int, default=5, help="timed encoder forwards after one warm-up")
     p.add_argument("--steps", type=int, default=3, help="timed training steps after one warm-up")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--profile", metavar="FILE", help="after the timed calls, one more under torch.profiler, written "
+                   "as a Chrome trace to FILE (one workload only; tools/profile_summary.py reads it)")
     p.add_argument("--one", choices=WORKLOADS, help=argparse.SUPPRESS)
     args = p.parse_args()
     for f in (args.segment_anything, args.mobilesam, args.finetune_sam):
@@ -296,6 +308,10 @@ def main():
                "--segment-anything", args.segment_anything, "--mobilesam", args.mobilesam,
                "--finetune-sam", args.finetune_sam, "--threads", str(args.threads), "--runs", str(args.runs),
                "--steps", str(args.steps), "--seed", str(args.seed)]
+        if args.profile:
+            if len(workloads) > 1:
+                p.error("--profile: one workload at a time")
+            cmd += ["--profile", os.path.abspath(args.profile)]
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if out.returncode != 0 or line is None:

@@ -12,6 +12,7 @@ import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.TorchScriptOps;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Precision;
@@ -81,7 +82,44 @@ public final class RelPosAttention extends Module {
                 && Compute.precision() == Precision.FP32) {
             return forwardInference(x, ops.get());
         }
+        Optional<StagedBackward> staged = staged(x.getShape().get(1), x.getShape().get(2));
+        if (staged.isPresent()) {
+            return forwardStaged(x, ops.get(), staged.get());
+        }
         return forwardFused(x, ops.get());
+    }
+
+    /**
+     * The stage set this attention cuts into on an (h, w) grid, if it takes the staged path there: with gradients
+     * inside an open {@link StagedBackward}, relative positions, float32, and a grid of {@link
+     * #MASKED_INFERENCE_TOKENS} tokens or more (ViT-B's global blocks; the windows keep the augmented path, which
+     * is only 1.4 times wider there).
+     */
+    public Optional<StagedBackward> staged(long h, long w) {
+        if (rel_pos_h == null || h * w < MASKED_INFERENCE_TOKENS || Compute.precision() != Precision.FP32
+                || TorchScriptOps.get().isEmpty()) {
+            return Optional.empty();
+        }
+        return StagedBackward.current();
+    }
+
+    /**
+     * Training with a {@link StagedBackward} open: the attention runs headDim wide with the relative positions as
+     * a float mask, outside autograd, and its gradient is computed by the helper's
+     * {@code rel_pos_attention_backward} (bands of queries, softmax recomputed) when the staged backward pass
+     * reaches it. The augmented fused path makes ViT-B's global products three times wider to let autograd reach
+     * the bias; this one does the products of flash attention's backward at their own width.
+     */
+    NDArray forwardStaged(NDArray x, TorchScriptOps ops, StagedBackward staged) {
+        long[] s = x.getShape().getShape();
+        long b = s[0], h = s[1], w = s[2];
+        checkRelPosSize(h, w);
+        NDArray qkv = qkvHeads(x);
+        NDArray rel = ops.call("rel_pos_terms", qkv, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
+        NDArray out = withoutGradients(() -> ops.call("rel_pos_attention_forward", qkv, rel));
+        NDArray leaf = staged.cut(out, new NDList(qkv, rel), new NDList(out),
+                grad -> ops.callAll("rel_pos_attention_backward", grad, qkv, rel, out));
+        return proj.forward(mergeHeads(leaf, b, h, w));
     }
 
     /**
@@ -127,6 +165,15 @@ public final class RelPosAttention extends Module {
             out = ops.call("qkv_attention" + suffix, qkv);
         }
         return proj.forward(mergeHeads(out, b, h, w));
+    }
+
+    private static NDArray withoutGradients(java.util.function.Supplier<NDArray> op) {
+        JniUtils.setGradMode(false);
+        try {
+            return op.get();
+        } finally {
+            JniUtils.setGradMode(true);
+        }
     }
 
     /** (B, H, W, C) → q, k, v stacked as (3, B·heads, H·W, headDim). */

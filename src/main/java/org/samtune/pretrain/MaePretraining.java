@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import org.samtune.model.nn.StagedBackward;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -366,12 +367,13 @@ public final class MaePretraining {
             NDArray mask = m.create(MaeMasking.mask(in.noise(), batch, patches, c.maskRatio()),
                     new Shape(batch, patches));
             double value;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
                 NDArray pred = mim.forward(x, mask);
                 NDArray loss = MaeTargets.loss(pred, x, mask, mim.patchSize(), c.normPixLoss());
                 value = loss.getFloat();
                 if (Double.isFinite(value)) {
-                    gc.backward(loss);
+                    staged.backward(gc, loss);
                 }
             }
             if (Double.isFinite(value)) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import org.samtune.model.nn.StagedBackward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -109,11 +110,12 @@ public final class PretrainBenchmark {
                         NDArray mask = manager.create(MaeMasking.mask(MaeMasking.noise(o.batch(), patches, rng),
                                 o.batch(), patches, d.maskRatio()), new Shape(o.batch(), patches));
                         long t0 = System.nanoTime();
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                             StagedBackward staged = StagedBackward.open()) {
                             NDArray loss = MaeTargets.loss(mim.forward(x, mask), x, mask, mim.patchSize(),
                                     d.normPixLoss());
                             loss.getFloat();
-                            gc.backward(loss);
+                            staged.backward(gc, loss);
                         }
                         opt.step();
                         opt.zeroGrad();
@@ -172,11 +174,12 @@ public final class PretrainBenchmark {
                         }
                         NDArray y = manager.create(target, new Shape(o.batch(), 1, low, low));
                         long t0 = System.nanoTime();
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                             StagedBackward staged = StagedBackward.open()) {
                             NDArray logits = PromptDecoder.lowResLogits(sam, manager, sam.embedImages(x), boxes);
                             DiceCeLoss.Parts parts = new DiceCeLoss().compute(logits, y);
                             parts.total().getFloat();
-                            gc.backward(parts.total());
+                            staged.backward(gc, parts.total());
                         }
                         opt.step();
                         opt.zeroGrad();

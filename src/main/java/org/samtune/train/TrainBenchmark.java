@@ -13,6 +13,7 @@ import java.util.Random;
 import org.samtune.SamtuneException;
 import org.samtune.model.Architectures;
 import org.samtune.model.Sam;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.OpProfile;
 import org.samtune.model.nn.Parameter;
@@ -159,14 +160,15 @@ public final class TrainBenchmark {
             if (embeddings == null && !plan.updatesEncoder()) {
                 embeddings = sam.embedImages(images);
             }
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
                 if (embeddings == null) {
                     embeddings = sam.embedImages(images);
                 }
                 NDArray logits = sam.predict(embeddings, null, null, null, null, true).lowResLogits();
                 DiceCeLoss.Parts parts = new DiceCeLoss().compute(logits, target);
                 parts.total().getFloat();
-                gc.backward(parts.total());
+                staged.backward(gc, parts.total());
             }
             optimizer.step();
             optimizer.zeroGrad();

@@ -25,6 +25,7 @@ import org.samtune.model.nn.Parameter;
 import org.samtune.model.unet.DenseSegmenter;
 import org.samtune.peft.TuningPlan;
 import org.samtune.data.Prefetcher;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.data.Shuffle;
 
 /**
@@ -302,7 +303,8 @@ public final class Trainer implements AutoCloseable {
             double lossValue;
             double diceValue;
             double ceValue;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
                 DiceCeLoss.Parts parts;
                 if (dense != null) {
                     parts = denseLoss(m, images(m, samples), samples, target);
@@ -316,7 +318,7 @@ public final class Trainer implements AutoCloseable {
                 diceValue = parts.dice().getFloat();
                 ceValue = parts.ce().getFloat();
                 if (Double.isFinite(lossValue)) {
-                    gc.backward(parts.total());
+                    staged.backward(gc, parts.total());
                 }
             }
             double lr = optimizer.lr();

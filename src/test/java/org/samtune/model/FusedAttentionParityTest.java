@@ -17,6 +17,7 @@ import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.TorchScriptOps;
 import org.samtune.testing.Fixtures;
 import org.samtune.testing.Tolerance;
@@ -59,11 +60,7 @@ class FusedAttentionParityTest {
         TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
         int grid = (int) Math.sqrt(RelPosAttention.MASKED_INFERENCE_TOKENS);
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
-            RelPosAttention attn = new RelPosAttention(m, 32, 2, true, true, grid);
-            attn.initialize(7);
-            // rel_pos starts at zero (rel_pos_zero_init): give it values so the bias matters
-            attn.rel_pos_h.array().addi(m.randomNormal(attn.rel_pos_h.array().getShape()));
-            attn.rel_pos_w.array().addi(m.randomNormal(attn.rel_pos_w.array().getShape()));
+            RelPosAttention attn = randomAttention(m, grid, 7);
             NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(1, grid, grid, 32));
             assertThat(JniUtils.isGradMode()).as("grad mode outside a collector").isFalse();
             float[] inference = attn.forwardInference(x, ops).toFloatArray();
@@ -93,6 +90,109 @@ class FusedAttentionParityTest {
                 Tolerance.assertClose(name + " out (inference vs PyTorch)", out, g.get("out").toFloats(), 1e-5, 1e-4);
             }
         }
+    }
+
+    /**
+     * The staged path (attention outside autograd, headDim wide with a float mask; its gradient computed by the
+     * helper in bands of queries and handed on by {@link StagedBackward}) against PyTorch's float64 forward and
+     * gradients at the project's bar, and against the augmented fused path within float rounding; on the global
+     * shape and on a grid whose query count is not a multiple of the band (batch 2, so the bands cross images).
+     */
+    @Test
+    void stagedPathMatchesPyTorch() {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        for (Object[] c : new Object[][] {{"window", 48, 3, 7}, {"global", 64, 2, 12}}) {
+            String name = (String) c[0];
+            Map<String, TensorData> g = Fixtures.npz("fused-attention", name + ".npz");
+            int dim = (int) c[1], heads = (int) c[2], grid = (int) c[3];
+            Result staged = run(g, dim, heads, grid, null);
+            Result fused = run(g, dim, heads, grid, (a, x) -> a.forwardFused(x, ops));
+            Tolerance.assertClose(name + " out (staged vs PyTorch)", staged.out, g.get("out").toFloats(), 1e-5, 1e-4);
+            Tolerance.assertClose(name + " out (staged vs fused)", staged.out, fused.out, 1e-5, 1e-5);
+            assertThat(staged.grads.keySet()).isEqualTo(fused.grads.keySet());
+            for (Map.Entry<String, float[]> e : staged.grads.entrySet()) {
+                Tolerance.assertClose(name + " " + e.getKey() + " (staged vs PyTorch)", e.getValue(),
+                        g.get(e.getKey()).toFloats(), 1e-5, 1e-4);
+                Tolerance.assertClose(name + " " + e.getKey() + " (staged vs fused)", e.getValue(),
+                        fused.grads.get(e.getKey()), 1e-5, 1e-5);
+            }
+        }
+    }
+
+    /**
+     * Inside an open {@link StagedBackward}, {@code forward} takes the staged path on a grid of {@link
+     * RelPosAttention#MASKED_INFERENCE_TOKENS} tokens and more (with gradients), the augmented fused path on smaller
+     * grids. The staged result (batch 2: bands run across the two images' heads) equals the fused path's within
+     * 1e-5 + 1e-5·|b|, its gradients within 1e-4·max|b| + 1e-4·|b|.
+     */
+    @Test
+    void forwardStagesOnlyLargeGridsInsideAStageSet() {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        int grid = (int) Math.sqrt(RelPosAttention.MASKED_INFERENCE_TOKENS);
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            RelPosAttention attn = randomAttention(m, grid, 11);
+            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(2, grid, grid, 32));
+            NDArray gradOut = m.randomNormal(x.getShape());
+            Map<String, Parameter> params = attn.namedParameters();
+            params.values().forEach(p -> p.array().setRequiresGradient(true));
+            x.setRequiresGradient(true);
+
+            float[] fusedOut;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = attn.forwardFused(x, ops);
+                fusedOut = y.toFloatArray();
+                gc.backward(y.mul(gradOut).sum());
+            }
+            Map<String, float[]> fusedGrads = gradients(x, params);
+            params.values().forEach(p -> p.array().getGradient().subi(p.array().getGradient()));
+            x.getGradient().subi(x.getGradient());
+
+            float[] stagedOut;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
+                NDArray y = attn.forward(x);
+                assertThat(JniUtils.getGradientFunctionNames((ai.djl.pytorch.engine.PtNDArray) y))
+                        .as("the staged path cuts the graph at the attention").doesNotContain("Flash");
+                stagedOut = y.toFloatArray();
+                staged.backward(gc, y.mul(gradOut).sum());
+            }
+            Tolerance.assertClose("staged vs fused out", stagedOut, fusedOut, 1e-5, 1e-5);
+            assertThat(stagedOut).isNotEqualTo(fusedOut); // a different path, told apart by its rounding
+            // the weight gradients sum over 2 x 1,024 tokens in two float32 orders, some entries nearly cancel:
+            // the bound scales with the tensor's largest entry (float64 parity: stagedPathMatchesPyTorch)
+            Map<String, float[]> stagedGrads = gradients(x, params);
+            for (Map.Entry<String, float[]> e : stagedGrads.entrySet()) {
+                float[] expected = fusedGrads.get(e.getKey());
+                double max = Tolerance.maxAbsDiff(expected, new float[expected.length]);
+                Tolerance.assertClose("staged vs fused " + e.getKey(), e.getValue(), expected, 1e-4 * max, 1e-4);
+            }
+
+            // smaller grids keep the fused path inside a stage set
+            RelPosAttention small = new RelPosAttention(m, 32, 2, true, true, 8);
+            small.initialize(3);
+            NDArray xs = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 8, 8, 32));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
+                assertThat(small.forward(xs).toFloatArray()).containsExactly(small.forwardFused(xs, ops)
+                        .toFloatArray());
+            }
+        }
+    }
+
+    /** Width 32, 2 heads, with relative positions drawn at random (they start at zero: rel_pos_zero_init). */
+    private static RelPosAttention randomAttention(NDManager m, int grid, long seed) {
+        RelPosAttention attn = new RelPosAttention(m, 32, 2, true, true, grid);
+        attn.initialize(seed);
+        attn.rel_pos_h.array().addi(m.randomNormal(attn.rel_pos_h.array().getShape()));
+        attn.rel_pos_w.array().addi(m.randomNormal(attn.rel_pos_w.array().getShape()));
+        return attn;
+    }
+
+    private static Map<String, float[]> gradients(NDArray x, Map<String, Parameter> params) {
+        Map<String, float[]> grads = new LinkedHashMap<>();
+        grads.put("grad.x", x.getGradient().toFloatArray());
+        params.forEach((k, p) -> grads.put("grad." + k, p.array().getGradient().toFloatArray()));
+        return grads;
     }
 
     private static RelPosAttention attention(NDManager m, Map<String, TensorData> g, int dim, int heads, int grid) {
@@ -128,6 +228,7 @@ class FusedAttentionParityTest {
 
     private record Result(float[] out, Map<String, float[]> grads) {}
 
+    /** One forward and backward pass; {@code forward} null: the staged path. */
     private static Result run(Map<String, TensorData> g, int dim, int heads, int grid,
                               BiFunction<RelPosAttention, NDArray, NDArray> forward) {
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
@@ -143,10 +244,20 @@ class FusedAttentionParityTest {
             x.setRequiresGradient(true);
             NDArray gradOut = Module.toArray(m, g.get("grad_out"), DataType.FLOAT32);
             float[] out;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = forward.apply(attn, x);
-                out = y.toFloatArray();
-                gc.backward(y.mul(gradOut).sum());
+            if (forward == null) { // the staged path
+                TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                     StagedBackward staged = StagedBackward.open()) {
+                    NDArray y = attn.forwardStaged(x, ops, staged);
+                    out = y.toFloatArray();
+                    staged.backward(gc, y.mul(gradOut).sum());
+                }
+            } else {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = forward.apply(attn, x);
+                    out = y.toFloatArray();
+                    gc.backward(y.mul(gradOut).sum());
+                }
             }
             Map<String, float[]> grads = new LinkedHashMap<>();
             grads.put("grad.x", x.getGradient().toFloatArray());

@@ -13,7 +13,8 @@ import java.util.Map;
  * resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs (docs/bench.md). A fixed
  * threshold maps every tensor of 8 MiB or more on its own and returns it to the system when it is freed.
  *
- * <p>Fresh mappings cost page faults (an adapter step of ViT-B: 3.3 times the minor faults, 6-12 % more time), so
+ * <p>Fresh mappings cost page faults (an adapter step of ViT-B: 3.3 times the minor faults, 6-12 % more time on one
+ * machine type, 14-17 % on a 2-vCPU AMD EPYC), so
  * only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
  * for a backward pass and pays without a memory gain (MobileSAM's encoder ran 9-21 % slower), and MobileSAM's
  * training step, with many feature maps of 8-32 MiB, ran 19 % slower for a smaller saving. Linux with glibc only; a user's own {@code MALLOC_*_} variables or glibc malloc tunables are
@@ -22,8 +23,15 @@ import java.util.Map;
 public final class NativeHeap {
     /** Tensors from this size up are mapped on their own (a ViT-B token map at 1024² is 12 MiB). */
     public static final int MMAP_THRESHOLD_BYTES = 8 << 20;
-    /** glibc's {@code M_MMAP_THRESHOLD} (malloc.h). */
+    /**
+     * Free memory at the top of the heap kept for reuse instead of returned to the system. Fixing the mmap
+     * threshold also fixes this one at glibc's 128 KiB (its dynamic mode keeps up to 64 MiB), and then every
+     * free of a few-MiB intermediate at the top of the heap is given back and faulted in again by the next one.
+     */
+    public static final int TRIM_THRESHOLD_BYTES = 64 << 20;
+    /** glibc's {@code M_MMAP_THRESHOLD} and {@code M_TRIM_THRESHOLD} (malloc.h). */
     private static final int M_MMAP_THRESHOLD = -3;
+    private static final int M_TRIM_THRESHOLD = -1;
 
     private static String applied;
 
@@ -72,8 +80,10 @@ public final class NativeHeap {
         try {
             LibC c = Native.load("c", LibC.class);
             if (c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1) {
+                boolean trim = c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1;
                 return "tensors of " + (MMAP_THRESHOLD_BYTES >> 20) + " MiB and more mapped on their own"
-                        + " (glibc mmap threshold fixed)";
+                        + " (glibc mmap threshold fixed" + (trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20)
+                        + " MiB of free heap kept" : "") + ")";
             }
             return "allocator unchanged (mallopt refused the mmap threshold)";
         } catch (LinkageError e) {

@@ -104,6 +104,20 @@ public final class TorchScriptOps {
      * @return the method's tensor result, in {@code inputs[0]}'s manager and the current NDScope
      */
     public NDArray call(String method, NDArray... inputs) {
+        NDList out = callAll(method, inputs);
+        if (out.size() != 1) {
+            out.close();
+            throw new IllegalStateException("TorchScript helper " + method + " returned " + out.size() + " tensors");
+        }
+        return out.get(0);
+    }
+
+    /**
+     * Runs a method that returns one tensor or several (a tuple), with gradients recorded when autograd is on.
+     *
+     * @return the method's tensors, in {@code inputs[0]}'s manager and the current NDScope
+     */
+    public NDList callAll(String method, NDArray... inputs) {
         NDList args = new NDList(inputs.length + 1);
         for (NDArray a : inputs) {
             // DJL reads structure from array names ("a.b" → dict entry, "x[]" → list): pass named arrays as
@@ -115,15 +129,20 @@ public final class TorchScriptOps {
         marker.setName("module_method:" + method);
         args.add(marker);
         try {
-            NDList out = IValueUtils.forward(module, args, true);
-            if (out.size() != 1) {
-                out.close();
-                throw new IllegalStateException("TorchScript helper " + method + " returned " + out.size()
-                        + " tensors");
-            }
-            return out.get(0);
+            return IValueUtils.forward(module, args, true);
         } finally {
             marker.close();
+        }
+    }
+
+    /**
+     * Whether autograd reaches {@code x}: a leaf that asks for a gradient or a recorded result. (DJL 0.36's
+     * {@code JniUtils.requiresGrad} is false for recorded results, and its gradient-function name crashes the JVM
+     * on a tensor without one.)
+     */
+    public boolean requiresGrad(NDArray x) {
+        try (NDArray flag = call("requires_grad", x)) {
+            return flag.toLongArray()[0] == 1;
         }
     }
 

@@ -61,14 +61,23 @@ class Ops(Module):
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    # Without autograd, the rel-pos bias goes in as a float mask for one grid row of queries at a time: the
-    # (B, w, N) mask band is small, and q.k stays C wide, where the augmented form makes it C + h + w wide (three
-    # times the products in ViT-B's global blocks). With gradients the fused kernel would keep every band's mask
-    # for backward and give it no gradient, so training uses qkv_rel_pos_attention.
-    qkv3 = torch.unbind(qkv, 0)
-    q = qkv3[0]
-    k = qkv3[1].unsqueeze(1)
-    v = qkv3[2].unsqueeze(1)
+    # Without autograd, the rel-pos bias goes in as a float mask for a band of queries at a time
+    # (rel_pos_attention_forward below): the (B, band, N) mask is small, and q.k stays C wide, where the augmented
+    # form makes it C + h + w wide (three times the products in ViT-B's global blocks). With gradients the fused
+    # kernel would keep every band's mask for backward and give it no gradient: training goes through
+    # qkv_rel_pos_attention, or through the staged path.
+    return self.rel_pos_attention_forward(qkv, self.rel_pos_terms(qkv, rh, rw))
+  # ---- the staged path (org.samtune.model.nn.StagedBackward) for training with relative positions ----------------
+  # The augmented form above makes q.k and p.v C + h + w wide (three times the products in ViT-B's global blocks),
+  # only so that autograd can reach the bias. Here the attention runs outside autograd, headDim wide with the bias
+  # as a float mask, and its gradient is computed by rel_pos_attention_backward, bands of queries at a time; Java
+  # hands the gradients on to the rest of the graph.
+  def rel_pos_terms(self: __torch__.Ops,
+    qkv: Tensor,
+    rh: Tensor,
+    rw: Tensor) -> Tensor:
+    # get_decomposed_rel_pos's rel_h (B, N, h) and rel_w (B, N, w) for the queries of stacked qkv, side by side
+    q = torch.select(qkv, 0, 0)
     bh = q.size(0)
     n = q.size(1)
     c = q.size(2)
@@ -77,13 +86,86 @@ class Ops(Module):
     rq = q.reshape([bh, h, w, c])
     rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
     rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
-    outs = annotate(List[Tensor], [])
-    for r0 in range(0, n, w):
-      bias = torch.add(rel_h.narrow(1, r0, w).unsqueeze(3), rel_w.narrow(1, r0, w).unsqueeze(2))
-      bias = bias.reshape([bh, 1, w, n])
-      band = torch.scaled_dot_product_attention(q.narrow(1, r0, w).unsqueeze(1), k, v, bias, 0., False)
-      outs.append(band.squeeze(1))
-    return torch.cat(outs, 1)
+    return torch.cat([rel_h, rel_w], 2)
+  def requires_grad(self: __torch__.Ops,
+    x: Tensor) -> Tensor:
+    # whether autograd reaches x (DJL 0.36's own check answers for leaves only, and its gradient-function name
+    # crashes on a tensor that has none)
+    return torch.tensor([int(x.requires_grad)])
+  def rel_pos_band(self: __torch__.Ops,
+    bh: int,
+    n: int) -> int:
+    # queries per band: each (B, band, N) float map just below 8 MiB, where training maps tensors on their own
+    # (NativeHeap): smaller maps come from the heap and are reused band after band; smaller bands make the
+    # products' M dimension too small for the BLAS (21 queries: 20-25 % slower than 42 at ViT-B's global shape)
+    return max(1, 2097152 // (bh * n))
+  def rel_pos_attention_forward(self: __torch__.Ops,
+    qkv: Tensor,
+    rel: Tensor) -> Tensor:
+    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), no gradient recorded
+    qkv3 = torch.unbind(qkv, 0)
+    q = qkv3[0]
+    k = qkv3[1].unsqueeze(1)
+    v = qkv3[2].unsqueeze(1)
+    bh = q.size(0)
+    n = q.size(1)
+    w = rel.size(2) // 2
+    h = n // w
+    band = self.rel_pos_band(bh, n)
+    # results go straight into their rows (no list of band results between the bands' temporaries, which would
+    # scatter long-lived small blocks through the heap)
+    out = torch.empty_like(q)
+    for i0 in range(0, n, band):
+      m = min(band, n - i0)
+      r = rel.narrow(1, i0, m)
+      bias = torch.add(r.narrow(2, 0, h).unsqueeze(3), r.narrow(2, h, w).unsqueeze(2)).reshape([bh, 1, m, n])
+      o = torch.scaled_dot_product_attention(q.narrow(1, i0, m).unsqueeze(1), k, v, bias, 0., False)
+      out.narrow(1, i0, m).copy_(o.squeeze(1))
+    return out
+  def rel_pos_attention_backward(self: __torch__.Ops,
+    grad_out: Tensor,
+    qkv: Tensor,
+    rel: Tensor,
+    out: Tensor) -> Tuple[Tensor, Tensor]:
+    # The gradients of rel_pos_attention_forward for stacked qkv and for rel, with the softmax recomputed per band
+    # of queries (flash attention's backward, plus the bias gradient dS summed over key columns for rel_h and over
+    # key rows for rel_w): d v += P^T dO, dP = dO v^T, dS = P * (dP - rowsum(dO * O)), d q = scale dS k,
+    # d k += scale dS^T q.
+    qkv3 = torch.unbind(qkv, 0)
+    q = qkv3[0]
+    k = qkv3[1]
+    v = qkv3[2]
+    bh = q.size(0)
+    n = q.size(1)
+    c = q.size(2)
+    w = rel.size(2) // 2
+    h = n // w
+    scale = c ** -0.5
+    k_t = k.transpose(1, 2)
+    v_t = v.transpose(1, 2)
+    dqkv = torch.zeros_like(qkv)
+    dq = torch.select(dqkv, 0, 0)
+    dk = torch.select(dqkv, 0, 1)
+    dv = torch.select(dqkv, 0, 2)
+    drel = torch.empty_like(rel)
+    band = self.rel_pos_band(bh, n)
+    for i0 in range(0, n, band):
+      m = min(band, n - i0)
+      qb = q.narrow(1, i0, m)
+      dob = grad_out.narrow(1, i0, m)
+      r = rel.narrow(1, i0, m)
+      bias = torch.add(r.narrow(2, 0, h).unsqueeze(3), r.narrow(2, h, w).unsqueeze(2)).reshape([bh, m, n])
+      p = torch.softmax(torch.baddbmm(bias, qb, k_t, beta=1., alpha=scale), -1)
+      dv.baddbmm_(p.transpose(1, 2), dob)
+      ds = torch.bmm(dob, v_t)
+      ds.sub_(torch.sum(torch.mul(dob, out.narrow(1, i0, m)), [-1], True)).mul_(p)
+      dq.narrow(1, i0, m).copy_(torch.bmm(ds, k)).mul_(scale)
+      dk.baddbmm_(ds.transpose(1, 2), qb, beta=1., alpha=scale)
+      ds4 = ds.reshape([bh, m, h, w])
+      drel_b = drel.narrow(1, i0, m)
+      drel_b.narrow(2, 0, h).copy_(torch.sum(ds4, [3]))
+      drel_b.narrow(2, h, w).copy_(torch.sum(ds4, [2]))
+    return dqkv, drel
   def biased_attention(self: __torch__.Ops,
     q: Tensor,
     k: Tensor,

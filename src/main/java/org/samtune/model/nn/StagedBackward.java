@@ -1,0 +1,140 @@
+package org.samtune.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A backward pass in stages, for operations whose gradient samtune computes itself because libtorch's autograd
+ * would need a far costlier form to reach it: SAM's attention with decomposed relative positions, where the fused
+ * kernel gives no gradient for a float mask (so the bias had to be folded into three-times-wider heads).
+ *
+ * <p>Within an open stage set, such an operation runs outside autograd and hands on a fresh leaf in place of its
+ * result ({@link #cut}). {@link #backward} first runs the ordinary backward pass from the loss, which fills the
+ * leaves' gradients, then, from the last cut to the first, turns each leaf's gradient into its inputs' gradients
+ * and continues the backward pass from those inputs. Gradients of parameters accumulate as in one pass.
+ *
+ * <p>Opened by a training step around its forward and backward passes ({@code try (StagedBackward s =
+ * StagedBackward.open())}); code that runs without an open set (or without gradients) never cuts, so a caller that
+ * only knows {@link GradientCollector#backward} gets the ordinary single-pass graph.
+ */
+public final class StagedBackward implements AutoCloseable {
+    private static final ThreadLocal<StagedBackward> CURRENT = new ThreadLocal<>();
+
+    private record Stage(NDArray leaf, NDList inputs, NDList held, Function<NDArray, NDList> gradients)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            leaf.close();
+            inputs.forEach(NDArray::close);
+            held.forEach(NDArray::close);
+        }
+    }
+
+    private final Deque<Stage> stages = new ArrayDeque<>();
+    private final StagedBackward outer;
+
+    private StagedBackward(StagedBackward outer) {
+        this.outer = outer;
+    }
+
+    /** Opens a stage set for this thread until {@link #close}. */
+    public static StagedBackward open() {
+        StagedBackward s = new StagedBackward(CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** The open stage set, when gradients are being recorded. */
+    public static Optional<StagedBackward> current() {
+        StagedBackward s = CURRENT.get();
+        return s != null && JniUtils.isGradMode() ? Optional.of(s) : Optional.empty();
+    }
+
+    /**
+     * Puts an operation's result into the graph as a leaf whose gradient {@link #backward} hands on.
+     *
+     * <p>The leaf, the inputs and {@code held} are taken out of the caller's {@link NDScope} (a block may close
+     * its intermediates when it returns) and closed when the stage's backward pass is done or the set closes.
+     *
+     * @param result    the operation's result, computed without autograd
+     * @param inputs    the operation's inputs, as autograd recorded them
+     * @param held      arrays {@code gradients} reads besides the inputs (e.g. {@code result})
+     * @param gradients from the gradient of {@code result}, the gradients of {@code inputs} (same order); runs
+     *                  without autograd
+     * @return the leaf to compute on in place of {@code result}
+     */
+    public NDArray cut(NDArray result, NDList inputs, NDList held, Function<NDArray, NDList> gradients) {
+        if (inputs.stream().noneMatch(StagedBackward::requiresGrad)) {
+            return result; // nothing upstream trains: no gradient to hand on
+        }
+        NDArray leaf = result.stopGradient();
+        leaf.setRequiresGradient(true);
+        NDScope.unregister(leaf);
+        inputs.forEach(NDScope::unregister);
+        held.forEach(NDScope::unregister);
+        stages.push(new Stage(leaf, inputs, held, gradients));
+        return leaf;
+    }
+
+    /**
+     * Cuts the graph at {@code x} without an operation: the returned leaf's gradient, complete once every later
+     * stage has run, is handed on to {@code x}. A block whose operation is cut cuts its input too, so that the
+     * residual path around the operation does not reach the layers before it ahead of the operation's gradient
+     * (autograd would free their saved tensors in the first pass and miss that contribution).
+     */
+    public NDArray cutThrough(NDArray x) {
+        return cut(x, new NDList(x), new NDList(), g -> new NDList(g));
+    }
+
+    /** The loss's backward pass, then every stage's, last cut first. */
+    public void backward(GradientCollector gc, NDArray loss) {
+        gc.backward(loss);
+        while (!stages.isEmpty()) {
+            try (Stage s = stages.pop(); NDScope scope = new NDScope()) {
+                NDArray g = s.leaf().getGradient();
+                NDScope.register(g); // each call wraps the gradient in a new handle
+                NDList grads;
+                JniUtils.setGradMode(false);
+                try {
+                    grads = s.gradients().apply(g);
+                } finally {
+                    JniUtils.setGradMode(true);
+                }
+                // one backward pass from all inputs at once: Σ sum(input · its gradient) has exactly those gradients
+                NDArray surrogate = null;
+                for (int i = 0; i < s.inputs().size(); i++) {
+                    NDArray in = s.inputs().get(i);
+                    if (!requiresGrad(in)) {
+                        continue;
+                    }
+                    NDArray term = in.mul(grads.get(i)).sum();
+                    surrogate = surrogate == null ? term : surrogate.add(term);
+                }
+                if (surrogate != null) {
+                    gc.backward(surrogate);
+                }
+            }
+        }
+    }
+
+    private static boolean requiresGrad(NDArray a) {
+        return TorchScriptOps.required().requiresGrad(a);
+    }
+
+    @Override
+    public void close() {
+        stages.forEach(Stage::close); // not run: the loss was not finite, or the step failed
+        stages.clear();
+        CURRENT.set(outer);
+        if (outer == null) {
+            CURRENT.remove();
+        }
+    }
+}

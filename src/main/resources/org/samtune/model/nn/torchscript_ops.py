@@ -66,7 +66,8 @@ class Ops(Module):
     # form makes it C + h + w wide (three times the products in ViT-B's global blocks). With gradients the fused
     # kernel would keep every band's mask for backward and give it no gradient: training goes through
     # qkv_rel_pos_attention, or through the staged path.
-    return self.rel_pos_attention_forward(qkv, self.rel_pos_terms(qkv, rh, rw))
+    # bands of one grid row: measured at ViT-B's global shape, 0.42-0.48 s per block (RelPosAttention)
+    return self.rel_pos_attention_bands(qkv, self.rel_pos_terms(qkv, rh, rw), rw.size(0))
   # ---- the staged path (org.samtune.model.nn.StagedBackward) for training with relative positions ----------------
   # The augmented form above makes q.k and p.v C + h + w wide (three times the products in ViT-B's global blocks),
   # only so that autograd can reach the bias. Here the attention runs outside autograd, headDim wide with the bias
@@ -102,7 +103,13 @@ class Ops(Module):
   def rel_pos_attention_forward(self: __torch__.Ops,
     qkv: Tensor,
     rel: Tensor) -> Tensor:
-    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), no gradient recorded
+    # the staged path's forward (no gradient recorded), in the bands its backward uses
+    return self.rel_pos_attention_bands(qkv, rel, self.rel_pos_band(qkv.size(1), qkv.size(2)))
+  def rel_pos_attention_bands(self: __torch__.Ops,
+    qkv: Tensor,
+    rel: Tensor,
+    band: int) -> Tensor:
+    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), band queries at a time
     qkv3 = torch.unbind(qkv, 0)
     q = qkv3[0]
     k = qkv3[1].unsqueeze(1)
@@ -111,7 +118,6 @@ class Ops(Module):
     n = q.size(1)
     w = rel.size(2) // 2
     h = n // w
-    band = self.rel_pos_band(bh, n)
     # results go straight into their rows (no list of band results between the bands' temporaries, which would
     # scatter long-lived small blocks through the heap)
     out = torch.empty_like(q)

@@ -116,7 +116,7 @@ public final class RelPosAttention extends Module {
         checkRelPosSize(h, w);
         NDArray qkv = qkvHeads(x);
         NDArray rel = ops.call("rel_pos_terms", qkv, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
-        NDArray out = withoutGradients(() -> ops.call("rel_pos_attention_forward", qkv, rel));
+        NDArray out = StagedBackward.outsideAutograd(() -> ops.call("rel_pos_attention_forward", qkv, rel));
         NDArray leaf = staged.cut(out, new NDList(qkv, rel), new NDList(out),
                 grad -> ops.callAll("rel_pos_attention_backward", grad, qkv, rel, out));
         return proj.forward(mergeHeads(leaf, b, h, w));
@@ -165,15 +165,6 @@ public final class RelPosAttention extends Module {
             out = ops.call("qkv_attention" + suffix, qkv);
         }
         return proj.forward(mergeHeads(out, b, h, w));
-    }
-
-    private static NDArray withoutGradients(java.util.function.Supplier<NDArray> op) {
-        JniUtils.setGradMode(false);
-        try {
-            return op.get();
-        } finally {
-            JniUtils.setGradMode(true);
-        }
     }
 
     /** (B, H, W, C) → q, k, v stacked as (3, B·heads, H·W, headDim). */

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A backward pass in stages, for operations whose gradient samtune computes itself because libtorch's autograd
@@ -27,8 +28,9 @@ import java.util.function.Function;
 public final class StagedBackward implements AutoCloseable {
     private static final ThreadLocal<StagedBackward> CURRENT = new ThreadLocal<>();
 
-    private record Stage(NDArray leaf, NDList inputs, NDList held, Function<NDArray, NDList> gradients)
-            implements AutoCloseable {
+    /** {@code trains[i]}: whether autograd reaches {@code inputs[i]} (asked once, when the stage is cut). */
+    private record Stage(NDArray leaf, NDList inputs, boolean[] trains, NDList held,
+                         Function<NDArray, NDList> gradients) implements AutoCloseable {
         @Override
         public void close() {
             leaf.close();
@@ -71,7 +73,13 @@ public final class StagedBackward implements AutoCloseable {
      * @return the leaf to compute on in place of {@code result}
      */
     public NDArray cut(NDArray result, NDList inputs, NDList held, Function<NDArray, NDList> gradients) {
-        if (inputs.stream().noneMatch(StagedBackward::requiresGrad)) {
+        boolean[] trains = new boolean[inputs.size()];
+        boolean any = false;
+        for (int i = 0; i < trains.length; i++) {
+            trains[i] = TorchScriptOps.required().requiresGrad(inputs.get(i));
+            any |= trains[i];
+        }
+        if (!any) {
             return result; // nothing upstream trains: no gradient to hand on
         }
         NDArray leaf = result.stopGradient();
@@ -79,7 +87,7 @@ public final class StagedBackward implements AutoCloseable {
         NDScope.unregister(leaf);
         inputs.forEach(NDScope::unregister);
         held.forEach(NDScope::unregister);
-        stages.push(new Stage(leaf, inputs, held, gradients));
+        stages.push(new Stage(leaf, inputs, trains, held, gradients));
         return leaf;
     }
 
@@ -100,21 +108,14 @@ public final class StagedBackward implements AutoCloseable {
             try (Stage s = stages.pop(); NDScope scope = new NDScope()) {
                 NDArray g = s.leaf().getGradient();
                 NDScope.register(g); // each call wraps the gradient in a new handle
-                NDList grads;
-                JniUtils.setGradMode(false);
-                try {
-                    grads = s.gradients().apply(g);
-                } finally {
-                    JniUtils.setGradMode(true);
-                }
+                NDList grads = outsideAutograd(() -> s.gradients().apply(g));
                 // one backward pass from all inputs at once: Σ sum(input · its gradient) has exactly those gradients
                 NDArray surrogate = null;
                 for (int i = 0; i < s.inputs().size(); i++) {
-                    NDArray in = s.inputs().get(i);
-                    if (!requiresGrad(in)) {
+                    if (!s.trains()[i]) {
                         continue;
                     }
-                    NDArray term = in.mul(grads.get(i)).sum();
+                    NDArray term = s.inputs().get(i).mul(grads.get(i)).sum();
                     surrogate = surrogate == null ? term : surrogate.add(term);
                 }
                 if (surrogate != null) {
@@ -124,8 +125,15 @@ public final class StagedBackward implements AutoCloseable {
         }
     }
 
-    private static boolean requiresGrad(NDArray a) {
-        return TorchScriptOps.required().requiresGrad(a);
+    /** Runs {@code op} without recording gradients, then restores the recording state it found. */
+    public static <T> T outsideAutograd(Supplier<T> op) {
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return op.get();
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
     }
 
     @Override

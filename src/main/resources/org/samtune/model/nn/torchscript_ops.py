@@ -32,10 +32,8 @@ class Ops(Module):
     c = q.size(2)
     h = rh.size(0)
     w = rw.size(0)
-    rq = q.reshape([bh, h, w, c])
-    rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
-    rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
-    qa = torch.cat([torch.mul(q, c ** -0.5), rel_h, rel_w], 2)
+    rel = self.decomposed_rel_pos(q, rh, rw)
+    qa = torch.cat([torch.mul(q, c ** -0.5), rel[0], rel[1]], 2)
     eh = torch.eye(h, dtype=q.dtype, device=q.device)
     ew = torch.eye(w, dtype=q.dtype, device=q.device)
     # key j = (kh, kw), j = kh*w + kw: row j holds onehot(kh) then onehot(kw)
@@ -77,8 +75,14 @@ class Ops(Module):
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    # get_decomposed_rel_pos's rel_h (B, N, h) and rel_w (B, N, w) for the queries of stacked qkv, side by side
-    q = torch.select(qkv, 0, 0)
+    # rel_h and rel_w for the queries of stacked qkv, side by side: (B, N, h + w)
+    rel = self.decomposed_rel_pos(torch.select(qkv, 0, 0), rh, rw)
+    return torch.cat([rel[0], rel[1]], 2)
+  def decomposed_rel_pos(self: __torch__.Ops,
+    q: Tensor,
+    rh: Tensor,
+    rw: Tensor) -> Tuple[Tensor, Tensor]:
+    # get_decomposed_rel_pos's terms for (B, N, C) queries on an (h, w) grid: rel_h (B, N, h), rel_w (B, N, w)
     bh = q.size(0)
     n = q.size(1)
     c = q.size(2)
@@ -87,7 +91,15 @@ class Ops(Module):
     rq = q.reshape([bh, h, w, c])
     rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
     rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
-    return torch.cat([rel_h, rel_w], 2)
+    return rel_h, rel_w
+  def band_bias(self: __torch__.Ops,
+    rel: Tensor,
+    i0: int,
+    m: int) -> Tensor:
+    # rel_h[i, kh] + rel_w[i, kw] for queries i0 .. i0+m-1 of a square grid, (B, m, N)
+    w = rel.size(2) // 2
+    r = rel.narrow(1, i0, m)
+    return torch.add(r.narrow(2, 0, w).unsqueeze(3), r.narrow(2, w, w).unsqueeze(2)).reshape([rel.size(0), m, w * w])
   def requires_grad(self: __torch__.Ops,
     x: Tensor) -> Tensor:
     # whether autograd reaches x (DJL 0.36's own check answers for leaves only, and its gradient-function name
@@ -98,7 +110,8 @@ class Ops(Module):
     n: int) -> int:
     # queries per band: each (B, band, N) float map just below 8 MiB, where training maps tensors on their own
     # (NativeHeap): smaller maps come from the heap and are reused band after band; smaller bands make the
-    # products' M dimension too small for the BLAS (21 queries: 20-25 % slower than 42 at ViT-B's global shape)
+    # products' M dimension too small for the BLAS (ViT-B's global block, forward and backward: 2.8 s with 21
+    # queries, 2.5 s with 42; tools/bench_staged_attention.py)
     return max(1, 2097152 // (bh * n))
   def rel_pos_attention_forward(self: __torch__.Ops,
     qkv: Tensor,
@@ -114,17 +127,13 @@ class Ops(Module):
     q = qkv3[0]
     k = qkv3[1].unsqueeze(1)
     v = qkv3[2].unsqueeze(1)
-    bh = q.size(0)
     n = q.size(1)
-    w = rel.size(2) // 2
-    h = n // w
     # results go straight into their rows (no list of band results between the bands' temporaries, which would
     # scatter long-lived small blocks through the heap)
     out = torch.empty_like(q)
     for i0 in range(0, n, band):
       m = min(band, n - i0)
-      r = rel.narrow(1, i0, m)
-      bias = torch.add(r.narrow(2, 0, h).unsqueeze(3), r.narrow(2, h, w).unsqueeze(2)).reshape([bh, 1, m, n])
+      bias = self.band_bias(rel, i0, m).unsqueeze(1)
       o = torch.scaled_dot_product_attention(q.narrow(1, i0, m).unsqueeze(1), k, v, bias, 0., False)
       out.narrow(1, i0, m).copy_(o.squeeze(1))
     return out
@@ -159,9 +168,7 @@ class Ops(Module):
       m = min(band, n - i0)
       qb = q.narrow(1, i0, m)
       dob = grad_out.narrow(1, i0, m)
-      r = rel.narrow(1, i0, m)
-      bias = torch.add(r.narrow(2, 0, h).unsqueeze(3), r.narrow(2, h, w).unsqueeze(2)).reshape([bh, m, n])
-      p = torch.softmax(torch.baddbmm(bias, qb, k_t, beta=1., alpha=scale), -1)
+      p = torch.softmax(torch.baddbmm(self.band_bias(rel, i0, m), qb, k_t, beta=1., alpha=scale), -1)
       dv.baddbmm_(p.transpose(1, 2), dob)
       ds = torch.bmm(dob, v_t)
       ds.sub_(torch.sum(torch.mul(dob, out.narrow(1, i0, m)), [-1], True)).mul_(p)

@@ -41,3 +41,20 @@ mx = (bf16 - fp32).abs().max().item()
 print('autocast bf16 vs float32: relative L2 %.4g, max |diff| %.4g' % (rel, mx))
 np.save(os.path.join(OUT, 'image_embeddings_bf16_autocast.npy'), bf16.numpy())
 np.save(os.path.join(OUT, 'autocast_error.npy'), np.array([rel, mx], dtype=np.float64))
+
+# The global-attention case of fixtures/fused-attention (a 12 x 12 grid, dim 64, 2 heads; its `out` was computed in
+# float64) under autocast: the tolerance of samtune's banded bf16 inference path (Bf16ParityTest).
+from segment_anything.modeling.image_encoder import Attention  # noqa: E402
+
+g = dict(np.load(os.path.join(FIX, 'fused-attention', 'global.npz')))
+attn = Attention(64, num_heads=2, qkv_bias=True, use_rel_pos=True, rel_pos_zero_init=True, input_size=(12, 12))
+attn.load_state_dict({k: torch.from_numpy(g[k]) for k in attn.state_dict()})
+attn.eval()
+x = torch.from_numpy(g['x'])
+ref = torch.from_numpy(g['out']).double()
+with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+    a_bf16 = attn(x).float()
+a_rel = ((a_bf16.double() - ref).norm() / ref.norm()).item()
+print('global attention, autocast bf16 vs float64: relative L2 %.4g' % a_rel)
+np.save(os.path.join(OUT, 'attention_global_bf16_autocast.npy'), a_bf16.numpy())
+np.save(os.path.join(OUT, 'attention_global_autocast_error.npy'), np.array([a_rel], dtype=np.float64))

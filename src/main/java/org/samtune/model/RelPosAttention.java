@@ -78,8 +78,7 @@ public final class RelPosAttention extends Module {
             return forward(x, ATTENTION_BAND_BYTES);
         }
         long tokens = x.getShape().get(1) * x.getShape().get(2);
-        if (rel_pos_h != null && tokens >= MASKED_INFERENCE_TOKENS && !JniUtils.isGradMode()
-                && Compute.precision() == Precision.FP32) {
+        if (rel_pos_h != null && tokens >= MASKED_INFERENCE_TOKENS && !JniUtils.isGradMode()) {
             return forwardInference(x, ops.get());
         }
         Optional<StagedBackward> staged = staged(x.getShape().get(1), x.getShape().get(2));
@@ -133,13 +132,14 @@ public final class RelPosAttention extends Module {
     /**
      * Inference only: libtorch's fused kernel on bands of one grid row of queries, with the decomposed relative
      * positions as a float mask per band (torchscript_ops.py {@code qkv_rel_pos_attention_inference}), so the
-     * products stay headDim wide.
+     * products stay headDim wide; under {@code --precision bf16} the same in bf16.
      */
     NDArray forwardInference(NDArray x, TorchScriptOps ops) {
         long[] s = x.getShape().getShape();
         long b = s[0], h = s[1], w = s[2];
         checkRelPosSize(h, w);
-        NDArray out = ops.call("qkv_rel_pos_attention_inference", qkvHeads(x), gather(rel_pos_h.array(), h),
+        String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
+        NDArray out = ops.call("qkv_rel_pos_attention_inference" + suffix, qkvHeads(x), gather(rel_pos_h.array(), h),
                 gather(rel_pos_w.array(), w));
         return proj.forward(mergeHeads(out, b, h, w));
     }

@@ -250,9 +250,7 @@ public final class MaePretraining {
                         params.values().stream().mapToLong(Parameter::numel).sum(),
                         sam.parameterCount() + mim.parameterCount(), sam.imageEncoder().asModule().parameterCount(),
                         mim.parameterCount(), schedule));
-                String heap = Trainer.nativeHeapFor(sam.imageEncoder());
-                out.println("samtune pretrain mae: " + c.arch() + ", " + n + " images, " + total + " iterations"
-                        + (heap == null ? "" : "; " + heap));
+                out.println("samtune pretrain mae: " + c.arch() + ", " + n + " images, " + total + " iterations");
                 ProgressLine progress = ProgressLine.forStdout(total, c.epochs(), st.iteration());
                 params.values().forEach(p -> p.array().setRequiresGradient(true));
                 sam.train(false);

@@ -15,8 +15,10 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
+import org.samtune.model.nn.TestPrecision;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.Precision;
 import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.TorchScriptOps;
 import org.samtune.testing.Fixtures;
@@ -89,6 +91,42 @@ class FusedAttentionParityTest {
                 float[] out = attn.forwardInference(x, ops).toFloatArray();
                 Tolerance.assertClose(name + " out (inference vs PyTorch)", out, g.get("out").toFloats(), 1e-5, 1e-4);
             }
+        }
+    }
+
+    /**
+     * The inference path under {@code --precision bf16} (products and the band mask in bf16) on the global case,
+     * against PyTorch's float64 output, within 2× the error of segment-anything's own {@code Attention} under
+     * {@code torch.autocast('cpu', bfloat16)} on the same inputs (0.48 % relative L2; tools/make_bf16_reference.py),
+     * and as close to that autocast output; it must differ from float32 by more than float32's rounding (bf16 ran).
+     * Runs on any CPU: without native bf16 libtorch emulates it with the same numbers.
+     */
+    @Test
+    void inferencePathInBf16IsWithinPyTorchsOwnBf16Error() {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
+        Map<String, TensorData> g = Fixtures.npz("fused-attention", "global.npz");
+        double torchError = Fixtures.npy("bf16", "attention_global_autocast_error").toFloats()[0];
+        float[] torchBf16 = Fixtures.npy("bf16", "attention_global_bf16_autocast").toFloats();
+        float[] golden = g.get("out").toFloats();
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            RelPosAttention attn = attention(m, g, 64, 2, 12);
+            NDArray x = Module.toArray(m, g.get("x"), DataType.FLOAT32);
+            TestPrecision.select(Precision.BF16);
+            float[] bf16;
+            try {
+                NDArray out = attn.forwardInference(x, ops);
+                assertThat(out.getDataType()).isEqualTo(DataType.FLOAT32);
+                bf16 = out.toFloatArray();
+            } finally {
+                TestPrecision.select(Precision.FP32);
+            }
+            double ours = Tolerance.relativeL2(bf16, golden);
+            System.out.printf("bf16 global attention (inference path): relative L2 vs float64 %.4g (PyTorch autocast "
+                    + "%.4g), vs PyTorch's autocast %.4g%n", ours, torchError, Tolerance.relativeL2(bf16, torchBf16));
+            assertThat(ours).as("bf16 relative error vs float64").isLessThanOrEqualTo(2 * torchError)
+                    .isGreaterThan(20 * 1e-5);
+            assertThat(Tolerance.relativeL2(bf16, torchBf16)).as("bf16 vs PyTorch's autocast")
+                    .isLessThanOrEqualTo(2 * torchError);
         }
     }
 

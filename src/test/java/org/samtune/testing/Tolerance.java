@@ -63,4 +63,18 @@ public final class Tolerance {
     static String shape(long[] s) {
         return Arrays.toString(s);
     }
+
+    /** ‖a − b‖₂ / ‖b‖₂ in double: the error measure of the bf16 tests (PyTorch's autocast error is given so). */
+    public static double relativeL2(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        double num = 0, den = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = (double) a[i] - b[i];
+            num += d * d;
+            den += (double) b[i] * b[i];
+        }
+        return Math.sqrt(num / den);
+    }
 }

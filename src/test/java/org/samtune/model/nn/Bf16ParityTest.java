@@ -20,6 +20,7 @@ import org.samtune.checkpoint.Safetensors;
 import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
 import org.samtune.testing.Fixtures;
+import org.samtune.testing.Tolerance;
 
 /**
  * {@code --precision bf16} on SAM's image encoder (the sam-tiny fixture model and image), against PyTorch's float32
@@ -59,13 +60,13 @@ class Bf16ParityTest {
             Compute.selectPrecision(Precision.FP32);
             float[] fp32Again = sam.embedImages(image).toFloatArray();
 
-            double ours = relativeL2(bf16, golden);
+            double ours = Tolerance.relativeL2(bf16, golden);
             double torch = torchError[0];
             System.out.printf("bf16 encoder: relative L2 vs float32 %.4g (PyTorch autocast %.4g), vs PyTorch bf16 %.4g;"
-                    + " fp32 path %.3g%n", ours, torch, relativeL2(bf16, torchBf16), relativeL2(fp32, golden));
+                    + " fp32 path %.3g%n", ours, torch, Tolerance.relativeL2(bf16, torchBf16), Tolerance.relativeL2(fp32, golden));
             assertThat(ours).as("bf16 relative error vs PyTorch float32").isLessThanOrEqualTo(2 * torch);
             assertThat(ours).as("bf16 actually ran (float32 error is ~1e-6)").isGreaterThan(20 * 1e-5);
-            assertThat(relativeL2(bf16, torchBf16)).as("bf16 vs PyTorch's bf16").isLessThanOrEqualTo(2 * torch);
+            assertThat(Tolerance.relativeL2(bf16, torchBf16)).as("bf16 vs PyTorch's bf16").isLessThanOrEqualTo(2 * torch);
             assertThat(fp32Again).as("fp32 after bf16 is the fp32 path").containsExactly(fp32);
         }
     }
@@ -95,7 +96,7 @@ class Bf16ParityTest {
                 lin.namedParameters().values().forEach(q -> q.array().getGradient().subi(q.array().getGradient()));
                 conv.namedParameters().values().forEach(q -> q.array().getGradient().subi(q.array().getGradient()));
             }
-            double rel = relativeL2(grads[1], grads[0]);
+            double rel = Tolerance.relativeL2(grads[1], grads[0]);
             System.out.printf("bf16 Linear weight gradient: relative L2 vs float32 %.4g%n", rel);
             // bf16 has 8 significant bits (relative rounding 2^-9 = 0.2 %); a sum of products stays at that order
             assertThat(rel).isBetween(1e-5, 2e-2);
@@ -116,15 +117,5 @@ class Bf16ParityTest {
         assertThatThrownBy(() -> Precision.parse("fp16")).isInstanceOf(SamtuneException.class)
                 .hasMessage("--precision: expected fp32 or bf16, got 'fp16'");
         assertThat(Precision.parse(" BF16 ")).isEqualTo(Precision.BF16);
-    }
-
-    static double relativeL2(float[] a, float[] b) {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            num += d * d;
-            den += (double) b[i] * b[i];
-        }
-        return Math.sqrt(num / den);
     }
 }

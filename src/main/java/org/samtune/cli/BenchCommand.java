@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.samtune.model.Architectures;
 import org.samtune.model.EncoderBenchmark;
 import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.NativeHeap;
 import org.samtune.model.nn.Precision;
 import org.samtune.model.nn.TorchScriptOps;
 import org.samtune.peft.TuningPlan;
@@ -189,6 +190,7 @@ public final class BenchCommand implements Runnable {
                 o.flush();
             }
             o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
+            o.printf(Locale.ROOT, "native_memory: %s%n", NativeHeap.state());
             o.flush();
             return 0;
         }

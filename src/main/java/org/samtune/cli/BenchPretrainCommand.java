@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.samtune.model.Architectures;
 import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.NativeHeap;
 import org.samtune.pretrain.PretrainBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,6 +81,7 @@ final class BenchPretrainCommand implements Callable<Integer> {
             o.flush();
         });
         o.printf(Locale.ROOT, "loadavg: %s%n", MatmulReference.loadAverage());
+        o.printf(Locale.ROOT, "native_memory: %s%n", NativeHeap.state());
         o.flush();
         return 0;
     }

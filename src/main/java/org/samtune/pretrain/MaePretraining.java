@@ -250,7 +250,9 @@ public final class MaePretraining {
                         params.values().stream().mapToLong(Parameter::numel).sum(),
                         sam.parameterCount() + mim.parameterCount(), sam.imageEncoder().asModule().parameterCount(),
                         mim.parameterCount(), schedule));
-                out.println("samtune pretrain mae: " + c.arch() + ", " + n + " images, " + total + " iterations");
+                String heap = Trainer.nativeHeapFor(sam.imageEncoder());
+                out.println("samtune pretrain mae: " + c.arch() + ", " + n + " images, " + total + " iterations"
+                        + (heap == null ? "" : "; " + heap));
                 ProgressLine progress = ProgressLine.forStdout(total, c.epochs(), st.iteration());
                 params.values().forEach(p -> p.array().setRequiresGradient(true));
                 sam.train(false);

@@ -107,6 +107,9 @@ public final class TrainBenchmark {
         try (NDManager manager = Compute.newManager()) {
             Sam sam = FineTuning.buildModel(manager, c, null).sam();
             TuningPlan plan = c.plan();
+            if (plan.updatesEncoder()) {
+                Trainer.nativeHeapFor(sam.imageEncoder());
+            }
             sam.train(true);
             if (!plan.updatesEncoder()) {
                 sam.imageEncoder().asModule().train(false); // as Trainer: a frozen encoder runs in eval mode

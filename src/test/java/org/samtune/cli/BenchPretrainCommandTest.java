@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.samtune.model.nn.NativeHeap;
 
 /** {@code samtune bench pretrain} at a small size: three rows (supervised, mae, prompts); bad flags exit 2. */
 class BenchPretrainCommandTest {
@@ -22,7 +23,8 @@ class BenchPretrainCommandTest {
             assertThat(Double.parseDouble(f[5])).as(row).isPositive();
         }
         assertThat(rows.get(0).trim().split("\\s+")[3]).isEqualTo("1.00");
-        assertThat(r.out()).contains("matmul_gflops:").contains("loadavg:");
+        assertThat(r.out()).contains("matmul_gflops:").contains("loadavg:")
+                .contains("native_memory: " + NativeHeap.forTraining() + "\n");
         assertThat(CliRun.of("bench", "--help").out()).contains("pretrain");
     }
 

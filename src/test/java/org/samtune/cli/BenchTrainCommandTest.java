@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.samtune.model.nn.NativeHeap;
 
 /** The output format of {@code samtune bench train} on a tiny input (no timing assertions). */
 class BenchTrainCommandTest {
@@ -20,13 +21,15 @@ class BenchTrainCommandTest {
         assertThat(rows).allMatch(l -> l.matches(
                 "^\\w+ decoder +\\d+ +\\d+\\.\\d\\d +\\d+\\.\\d{3} +\\d+ +[1-9]\\d* +\\d+\\.\\d\\d \\d+\\.\\d\\d$"), "row");
         assertThat(r.out()).contains("bench train: compact 64x64, batch 1").containsPattern("(?m)^matmul_gflops: ")
-                .containsPattern("(?m)^loadavg: ");
+                .containsPattern("(?m)^loadavg: ").containsPattern("(?m)^native_memory: .+$");
 
         CliRun enc = CliRun.of("bench", "train", "--arch", "compact", "--image-size", "64", "--tune",
                 "encoder+decoder", "--method", "lora", "--steps", "1", "--matmul-size", "64", "--matmul-runs", "1");
         assertThat(enc.code()).as(enc.err()).isZero();
         assertThat(enc.out().lines().filter(l -> l.startsWith("lora encoder+decoder")).toList()).singleElement()
                 .matches(l -> l.matches("^lora encoder\\+decoder +\\d+ +\\d+\\.\\d\\d +- .*"));
+        // the compact model is SAM's ViT: its encoder training fixed the allocator, and the bench says how
+        assertThat(enc.out()).contains("native_memory: " + NativeHeap.forTraining() + "\n");
     }
 
     @Test

@@ -108,11 +108,11 @@ class Ops(Module):
   def rel_pos_band(self: __torch__.Ops,
     bh: int,
     n: int) -> int:
-    # queries per band: each (B, band, N) float map about 12 MiB (64 queries for ViT-B at batch 1), below glibc's
-    # largest mmap threshold (32 MiB), so the maps come from the heap and are reused band after band. Smaller
-    # bands make the products' M dimension too small for the BLAS: ViT-B's global block forward took 0.68 s with
-    # 64 queries against 0.78-0.83 s with 42 (tools/bench_staged_attention.py; backward within the noise)
-    return max(1, 3145728 // (bh * n))
+    # queries per band: each (B, band, N) float map just below 8 MiB, where training maps tensors on their own
+    # (NativeHeap): smaller maps come from the heap and are reused band after band; smaller bands make the
+    # products' M dimension too small for the BLAS (ViT-B's global block, forward and backward: 2.8 s with 21
+    # queries, 2.5 s with 42; tools/bench_staged_attention.py)
+    return max(1, 2097152 // (bh * n))
   def rel_pos_attention_forward(self: __torch__.Ops,
     qkv: Tensor,
     rel: Tensor) -> Tensor:

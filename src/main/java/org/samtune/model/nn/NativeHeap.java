@@ -1,0 +1,98 @@
+package org.samtune.model.nn;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How a training process gets memory for libtorch's CPU tensors. libtorch takes them from glibc's {@code malloc},
+ * whose default raises its mmap threshold each time a mapped block is freed, up to 32 MiB: after the first
+ * steps every tensor below that size comes from the heap, where a step's mix of saved activations and
+ * short-lived intermediates leaves holes that later tensors do not fit. For a ViT-B step at 1024² that made the
+ * resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs (docs/bench.md). A fixed
+ * threshold maps every tensor of 8 MiB or more on its own and returns it to the system when it is freed.
+ *
+ * <p>Fresh mappings cost page faults (an adapter step of ViT-B: 3.3 times the minor faults, 6-12 % more time on one
+ * machine type, 14-17 % on a 2-vCPU AMD EPYC), so
+ * only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
+ * for a backward pass and pays without a memory gain (MobileSAM's encoder ran 9-21 % slower), and MobileSAM's
+ * training step, with many feature maps of 8-32 MiB, ran 19 % slower for a smaller saving. Without it a long run
+ * grows: the demo's training went from 1.05 to 1.5 GB after 300 iterations where the fixed threshold held 1.3 GB.
+ * Linux with glibc only; a user's own {@code MALLOC_*_} variables or glibc tunables for these thresholds are left
+ * alone ({@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, transparent huge pages for mapped tensors, combines with it).
+ */
+public final class NativeHeap {
+    /** Tensors from this size up are mapped on their own (a ViT-B token map at 1024² is 12 MiB). */
+    public static final int MMAP_THRESHOLD_BYTES = 8 << 20;
+    /**
+     * Free memory at the top of the heap kept for reuse instead of returned to the system. Fixing the mmap
+     * threshold also fixes this one at glibc's 128 KiB (its dynamic mode keeps up to 64 MiB), and then every
+     * free of a few-MiB intermediate at the top of the heap is given back and faulted in again by the next one.
+     */
+    public static final int TRIM_THRESHOLD_BYTES = 64 << 20;
+    /** glibc's {@code M_MMAP_THRESHOLD} and {@code M_TRIM_THRESHOLD} (malloc.h). */
+    private static final int M_MMAP_THRESHOLD = -3;
+    private static final int M_TRIM_THRESHOLD = -1;
+
+    private static String applied;
+
+    private NativeHeap() {}
+
+    private interface LibC extends Library {
+        int mallopt(int param, int value);
+    }
+
+    /**
+     * Fixes the mmap threshold for the rest of the process, once.
+     *
+     * @return what this process's allocator does, for the run's log
+     */
+    public static synchronized String forTraining() {
+        if (applied == null) {
+            String reason = reasonToLeave(System.getenv(), System.getProperty("os.name", ""));
+            applied = reason != null ? "allocator unchanged (" + reason + ")" : mallopt();
+        }
+        return applied;
+    }
+
+    /** What {@link #forTraining} did in this process, or that it has not run: for benchmark output. */
+    public static synchronized String state() {
+        return applied != null ? applied : "glibc default (fixed only when a ViT encoder trains)";
+    }
+
+    /** Why the allocator is left as it is, or null to change it. */
+    static String reasonToLeave(Map<String, String> env, String osName) {
+        if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return "not Linux";
+        }
+        for (String k : env.keySet()) {
+            if (k.startsWith("MALLOC_") && k.endsWith("_")) {
+                return k + " is set";
+            }
+        }
+        // other malloc tunables (huge pages, arenas, tcache) do not touch what mallopt sets here
+        String tunables = env.get("GLIBC_TUNABLES");
+        if (tunables != null && (tunables.contains("glibc.malloc.mmap_threshold")
+                || tunables.contains("glibc.malloc.trim_threshold"))) {
+            return "GLIBC_TUNABLES sets the thresholds";
+        }
+        return null;
+    }
+
+    private static String mallopt() {
+        try {
+            LibC c = Native.load("c", LibC.class);
+            if (c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1) {
+                boolean trim = c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1;
+                return "tensors of " + (MMAP_THRESHOLD_BYTES >> 20) + " MiB and more mapped on their own"
+                        + " (glibc mmap threshold fixed" + (trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20)
+                        + " MiB of free heap kept" : "") + ")";
+            }
+            return "allocator unchanged (mallopt refused the mmap threshold)";
+        } catch (LinkageError e) {
+            // musl or another C library without glibc's mallopt: only the peak memory differs
+            return "allocator unchanged (no glibc mallopt: " + e.getMessage() + ")";
+        }
+    }
+}

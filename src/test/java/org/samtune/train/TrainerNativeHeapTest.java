@@ -1,0 +1,23 @@
+package org.samtune.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+import org.samtune.model.ImageEncoderViT;
+import org.samtune.model.SamConfig;
+import org.samtune.model.TinyViT;
+import org.samtune.model.TinyViTConfig;
+import org.samtune.model.nn.Module;
+import org.samtune.model.nn.NativeHeap;
+
+class TrainerNativeHeapTest {
+    @Test
+    void onlySamsVitTrainsWithTheFixedThreshold() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThat(Trainer.nativeHeapFor(new TinyViT(m, TinyViTConfig.mobileSamTiny()))).isNull();
+            ImageEncoderViT vitB = Module.shapesOnly(() -> new ImageEncoderViT(m, SamConfig.vitB().vit()));
+            assertThat(Trainer.nativeHeapFor(vitB)).isNotNull().isEqualTo(NativeHeap.forTraining());
+        }
+    }
+}

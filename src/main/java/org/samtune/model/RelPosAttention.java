@@ -1,22 +1,23 @@
 package org.samtune.model;
 
-import org.samtune.model.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Optional;
 import org.samtune.SamtuneException;
+import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
+import org.samtune.model.nn.NoGrad;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.Precision;
+import org.samtune.model.nn.Scalars;
 import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.TorchScriptOps;
-import org.samtune.model.nn.Compute;
-import org.samtune.model.nn.Precision;
-import java.util.Optional;
 
 /**
  * The ViT's multi-head attention with decomposed relative position embeddings (image_encoder.py {@code Attention},
@@ -115,7 +116,7 @@ public final class RelPosAttention extends Module {
         checkRelPosSize(h, w);
         NDArray qkv = qkvHeads(x);
         NDArray rel = ops.call("rel_pos_terms", qkv, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
-        NDArray out = StagedBackward.outsideAutograd(() -> ops.call("rel_pos_attention_forward", qkv, rel));
+        NDArray out = NoGrad.call(() -> ops.call("rel_pos_attention_forward", qkv, rel));
         NDArray leaf = staged.cut(out, new NDList(qkv, rel), new NDList(out),
                 grad -> ops.callAll("rel_pos_attention_backward", grad, qkv, rel, out));
         return proj.forward(mergeHeads(leaf, b, h, w));

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.samtune.model.nn.StagedBackward;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,9 +30,9 @@ import org.samtune.checkpoint.StateDict;
 import org.samtune.checkpoint.TensorData;
 import org.samtune.data.FinetuneSamPreprocessing;
 import org.samtune.data.Prefetcher;
+import org.samtune.data.UnlabelledImages;
 import org.samtune.data.prepare.Grey8;
 import org.samtune.data.prepare.SliceAxis;
-import org.samtune.data.UnlabelledImages;
 import org.samtune.io.AtomicFiles;
 import org.samtune.io.Volume;
 import org.samtune.model.BlockOrder;
@@ -42,13 +41,14 @@ import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.ProcessMemory;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.train.AdamW;
 import org.samtune.train.LrSchedule;
 import org.samtune.train.ProgressLine;
 import org.samtune.train.RunFolder;
 import org.samtune.train.TrainState;
 import org.samtune.train.Trainer;
-import org.samtune.model.nn.ProcessMemory;
 
 /**
  * A {@code samtune pretrain mae} run from its {@link MaeConfig} to its run folder (Setup 3's first stage): the

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.samtune.model.nn.StagedBackward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,8 @@ import org.samtune.model.Sam;
 import org.samtune.model.SamModels;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.ProcessMemory;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.peft.Compat;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
@@ -28,7 +29,6 @@ import org.samtune.train.AdamW;
 import org.samtune.train.DiceCeLoss;
 import org.samtune.train.TrainBenchmark;
 import org.samtune.train.Trainer;
-import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Seconds per pretraining step and peak resident memory of {@code pretrain mae} and {@code pretrain prompts} for

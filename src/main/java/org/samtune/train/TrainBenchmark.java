@@ -13,13 +13,13 @@ import java.util.Random;
 import org.samtune.SamtuneException;
 import org.samtune.model.Architectures;
 import org.samtune.model.Sam;
-import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.OpProfile;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.ProcessMemory;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.peft.EncoderBlocks;
 import org.samtune.peft.TuningPlan;
-import org.samtune.model.nn.ProcessMemory;
 
 /**
  * Seconds per training step and peak resident memory of one strategy (architecture × what is tuned × how, input

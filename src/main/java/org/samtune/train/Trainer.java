@@ -13,7 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.samtune.data.Prefetcher;
 import org.samtune.data.SegmentationDataset;
+import org.samtune.data.Shuffle;
 import org.samtune.inference.ClassLabels;
 import org.samtune.inference.PromptDecoder;
 import org.samtune.model.ImageEncoder;
@@ -22,11 +24,9 @@ import org.samtune.model.Sam;
 import org.samtune.model.nn.Module;
 import org.samtune.model.nn.NativeHeap;
 import org.samtune.model.nn.Parameter;
+import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.unet.DenseSegmenter;
 import org.samtune.peft.TuningPlan;
-import org.samtune.data.Prefetcher;
-import org.samtune.model.nn.StagedBackward;
-import org.samtune.data.Shuffle;
 
 /**
  * finetune-SAM's training loop (spec §5.1), automatic (no-prompt) mode: for each batch the image encoder (with

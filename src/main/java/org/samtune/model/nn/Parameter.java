@@ -34,17 +34,11 @@ public final class Parameter {
      */
     public void assign(float[] values) {
         // not recorded, like torch.no_grad(): also inside a GradientCollector (DJL's set(float[]) did the same)
-        boolean recording = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        if (recording) {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        }
-        try (NDArray source = array.getManager().create(values, array.getShape())) {
-            array.set(ALL, source);
-        } finally {
-            if (recording) {
-                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+        NoGrad.run(() -> {
+            try (NDArray source = array.getManager().create(values, array.getShape())) {
+                array.set(ALL, source);
             }
-        }
+        });
     }
 
     private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");

@@ -9,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A backward pass in stages, for operations whose gradient samtune computes itself because libtorch's autograd
@@ -108,7 +107,7 @@ public final class StagedBackward implements AutoCloseable {
             try (Stage s = stages.pop(); NDScope scope = new NDScope()) {
                 NDArray g = s.leaf().getGradient();
                 NDScope.register(g); // each call wraps the gradient in a new handle
-                NDList grads = outsideAutograd(() -> s.gradients().apply(g));
+                NDList grads = NoGrad.call(() -> s.gradients().apply(g));
                 // one backward pass from all inputs at once: Σ sum(input · its gradient) has exactly those gradients
                 NDArray surrogate = null;
                 for (int i = 0; i < s.inputs().size(); i++) {
@@ -122,17 +121,6 @@ public final class StagedBackward implements AutoCloseable {
                     gc.backward(surrogate);
                 }
             }
-        }
-    }
-
-    /** Runs {@code op} without recording gradients, then restores the recording state it found. */
-    public static <T> T outsideAutograd(Supplier<T> op) {
-        boolean recording = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            return op.get();
-        } finally {
-            JniUtils.setGradMode(recording);
         }
     }
 

@@ -139,9 +139,8 @@ public final class RelPosAttention extends Module {
         long[] s = x.getShape().getShape();
         long b = s[0], h = s[1], w = s[2];
         checkRelPosSize(h, w);
-        String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
-        NDArray out = ops.call("qkv_rel_pos_attention_inference" + suffix, qkvHeads(x), gather(rel_pos_h.array(), h),
-                gather(rel_pos_w.array(), w));
+        NDArray out = ops.call(inPrecision("qkv_rel_pos_attention_inference"), qkvHeads(x),
+                gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
         return proj.forward(mergeHeads(out, b, h, w));
     }
 
@@ -155,17 +154,23 @@ public final class RelPosAttention extends Module {
         long b = s[0], h = s[1], w = s[2];
         // q, k, v stay stacked: the helper unbinds them (one gradient buffer in backward instead of three)
         NDArray qkv = qkvHeads(x);
-        // under --precision bf16 the products run in bf16 inside the helper (softmax accumulates in float32 there)
-        String suffix = Compute.precision() == Precision.BF16 ? "_bf16" : "";
         NDArray out;
         if (rel_pos_h != null) {
             checkRelPosSize(h, w);
-            out = ops.call("qkv_rel_pos_attention" + suffix, qkv, gather(rel_pos_h.array(), h),
+            out = ops.call(inPrecision("qkv_rel_pos_attention"), qkv, gather(rel_pos_h.array(), h),
                     gather(rel_pos_w.array(), w));
         } else {
-            out = ops.call("qkv_attention" + suffix, qkv);
+            out = ops.call(inPrecision("qkv_attention"), qkv);
         }
         return proj.forward(mergeHeads(out, b, h, w));
+    }
+
+    /**
+     * The helper method for the selected precision: under {@code --precision bf16} its {@code _bf16} twin, whose
+     * products run in bf16 (softmax accumulates in float32 inside the kernel).
+     */
+    private static String inPrecision(String method) {
+        return Compute.precision() == Precision.BF16 ? method + "_bf16" : method;
     }
 
     /** (B, H, W, C) → q, k, v stacked as (3, B·heads, H·W, headDim). */

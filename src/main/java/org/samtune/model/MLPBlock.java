@@ -2,10 +2,15 @@ package org.samtune.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Optional;
 import org.samtune.model.nn.Activation;
+import org.samtune.model.nn.Compute;
 import org.samtune.model.nn.Layer;
 import org.samtune.model.nn.Linear;
 import org.samtune.model.nn.Module;
+import org.samtune.model.nn.Precision;
+import org.samtune.model.nn.TorchScriptOps;
 
 /** SAM's {@code MLPBlock} (common.py): lin1 → activation → lin2. GELU in the ViT, ReLU in the two-way transformer. */
 public final class MLPBlock extends Module implements Layer {
@@ -22,6 +27,17 @@ public final class MLPBlock extends Module implements Layer {
 
     @Override
     public NDArray forward(NDArray x) {
+        if (act.name().equals("GELU") && lin1.bias != null && lin2.bias != null) {
+            if (Compute.precision() == Precision.BF16) {
+                return TorchScriptOps.required().mlpGeluBf16(x, lin1.weight.array(), lin1.bias.array(),
+                        lin2.weight.array(), lin2.bias.array());
+            }
+            Optional<TorchScriptOps> ops = TorchScriptOps.get();
+            if (ops.isPresent() && !JniUtils.isGradMode()) {
+                return ops.get().call("mlp_gelu_inference", x, lin1.weight.array(), lin1.bias.array(),
+                        lin2.weight.array(), lin2.bias.array());
+            }
+        }
         return lin2.forward(act.forward(lin1.forward(x)));
     }
 }

@@ -147,13 +147,21 @@ public final class TorchScriptOps {
     }
 
     /** The helper where a caller has made sure it exists (bf16 is only selectable with it). */
-    static TorchScriptOps required() {
+    public static TorchScriptOps required() {
         return get().orElseThrow(() -> new IllegalStateException("TorchScript helper not loaded"));
     }
 
     /** {@code torch.nn.functional.linear} with bf16 inputs, float32 result (bias may be null). */
     public NDArray linearBf16(NDArray x, NDArray weight, NDArray bias) {
         return bias == null ? call("linear_nobias_bf16", x, weight) : call("linear_bf16", x, weight, bias);
+    }
+
+    /**
+     * lin2(GELU(lin1(x))) with bf16 products and the hidden layer kept in bf16 between them (autocast's MLP), float32
+     * result; biases required.
+     */
+    public NDArray mlpGeluBf16(NDArray x, NDArray w1, NDArray b1, NDArray w2, NDArray b2) {
+        return call("mlp_gelu_bf16", x, w1, b1, w2, b2);
     }
 
     /** {@code torch.nn.functional.conv2d} (square stride and padding, no dilation) with bf16 inputs, float32 result. */

@@ -192,16 +192,60 @@ class Ops(Module):
   # bf16 with autocast's semantics for the op itself: inputs cast to bf16, the product accumulated by the bf16
   # kernel, the result handed back as float32 (so normalisation, softmax outside, losses and optimiser state stay
   # float32). Autograd flows through the casts: gradients of float32 parameters are float32.
+  def bf16(self: __torch__.Ops,
+    x: Tensor) -> Tensor:
+    # x in bf16, laid out contiguously: a cast keeps the strides of a permuted view (ViT's windows, q/k/v split
+    # from one qkv product), and libtorch's bf16 products copy such an operand on every call (the global attention's
+    # score products took 0.51 s instead of 0.16 s per ViT-B block in a probe)
+    return x.to(15, False, False, 0)
   def linear_bf16(self: __torch__.Ops,
     x: Tensor,
     weight: Tensor,
     bias: Tensor) -> Tensor:
-    y = torch.linear(x.to(15), weight.to(15), bias.to(15))
+    y = torch.linear(self.bf16(x), weight.to(15), bias.to(15))
     return y.to(6)
   def linear_nobias_bf16(self: __torch__.Ops,
     x: Tensor,
     weight: Tensor) -> Tensor:
-    return torch.linear(x.to(15), weight.to(15)).to(6)
+    return torch.linear(self.bf16(x), weight.to(15)).to(6)
+  def mlp_gelu_inference(self: __torch__.Ops,
+    x: Tensor,
+    w1: Tensor,
+    b1: Tensor,
+    w2: Tensor,
+    b2: Tensor) -> Tensor:
+    # Without autograd: SAM's MLPBlock on row bands whose hidden layer (4x wide) stays below 8 MiB. Written whole,
+    # ViT-B's hidden map is 50 MB at 1024², above the largest size glibc's malloc reuses (32 MiB), so each block
+    # would map it and its GELU fresh and fault them in page by page; bands come from the heap and are reused.
+    # GELU runs in place (no autograd here to save its input).
+    c = x.size(-1)
+    rows_in = x.reshape([-1, c])
+    n = rows_in.size(0)
+    hidden = w1.size(0)
+    band = max(1, 2097152 // hidden)
+    out = torch.empty([n, w2.size(0)], dtype=x.dtype, device=x.device)
+    w1_t = torch.t(w1)
+    w2_t = torch.t(w2)
+    for i0 in range(0, n, band):
+      m = min(band, n - i0)
+      h = torch.addmm(b1, rows_in.narrow(0, i0, m), w1_t)
+      h = torch.gelu_(h)
+      torch.addmm(b2, h, w2_t, beta=1, alpha=1, out=out.narrow(0, i0, m))
+    shape = x.size()
+    shape[len(shape) - 1] = w2.size(0)
+    return out.reshape(shape)
+  def mlp_gelu_bf16(self: __torch__.Ops,
+    x: Tensor,
+    w1: Tensor,
+    b1: Tensor,
+    w2: Tensor,
+    b2: Tensor) -> Tensor:
+    # SAM's MLPBlock as autocast runs it: the 4x-wide hidden layer stays bf16 from one product through GELU (whose
+    # bf16 kernel computes in float32 and rounds once, as casting a float32 GELU to bf16 would) into the next, so
+    # it is never written out as float32 (a 50 MB map per ViT-B block at 1024², too large for the C allocator to
+    # reuse: fresh pages on every call)
+    y = torch.gelu(torch.linear(self.bf16(x), w1.to(15), b1.to(15)))
+    return torch.linear(y, w2.to(15), b2.to(15)).to(6)
   def conv2d_bf16(self: __torch__.Ops,
     x: Tensor,
     weight: Tensor,
@@ -211,7 +255,7 @@ class Ops(Module):
     stride = int(geometry[0])
     padding = int(geometry[1])
     groups = int(geometry[2])
-    y = torch.conv2d(x.to(15), weight.to(15), bias.to(15), [stride, stride],
+    y = torch.conv2d(self.bf16(x), weight.to(15), bias.to(15), [stride, stride],
         [padding, padding], [1, 1], groups)
     return y.to(6)
   def conv2d_nobias_bf16(self: __torch__.Ops,
@@ -221,21 +265,37 @@ class Ops(Module):
     stride = int(geometry[0])
     padding = int(geometry[1])
     groups = int(geometry[2])
-    y = torch.conv2d(x.to(15), weight.to(15), None, [stride, stride], [padding, padding],
+    y = torch.conv2d(self.bf16(x), weight.to(15), None, [stride, stride], [padding, padding],
         [1, 1], groups)
     return y.to(6)
   def qkv_attention_bf16(self: __torch__.Ops,
     qkv: Tensor) -> Tensor:
-    return self.qkv_attention(qkv.to(15)).to(6)
+    return self.qkv_attention(self.bf16(qkv)).to(6)
   def qkv_rel_pos_attention_inference_bf16(self: __torch__.Ops,
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    # the banded masked path in bf16: the relative-position terms from bf16 products (autocast's einsum), the mask
-    # in bf16 as the kernel takes it with bf16 queries, softmax accumulated in float32 inside the kernel
-    return self.qkv_rel_pos_attention_inference(qkv.to(15), rh.to(15), rw.to(15)).to(6)
+    # Autocast's own steps, a band of queries (one grid row) at a time: scores from a bf16 product with the
+    # relative-position bias (bf16 terms, autocast's einsum) added, softmax of the bf16 scores, a bf16 product with
+    # v. libtorch's CPU flash kernel gains little from bf16 without AMX (ViT-B's global block: 0.51 s against 0.58
+    # s in float32); these two products take 0.31-0.33 s (PyTorch probe, docs/bench.md).
+    qkv16 = self.bf16(qkv)
+    rel = self.rel_pos_terms(qkv16, rh.to(15), rw.to(15))
+    qkv3 = torch.unbind(qkv16, 0)
+    q = qkv3[0]
+    k_t = qkv3[1].transpose(1, 2)
+    v = qkv3[2]
+    n = q.size(1)
+    band = rw.size(0)
+    scale = q.size(2) ** -0.5
+    out = torch.empty([q.size(0), n, q.size(2)], dtype=6, device=q.device)
+    for i0 in range(0, n, band):
+      m = min(band, n - i0)
+      s = torch.baddbmm(self.band_bias(rel, i0, m), q.narrow(1, i0, m), k_t, beta=1., alpha=scale)
+      out.narrow(1, i0, m).copy_(torch.bmm(torch.softmax(s, -1), v))
+    return out
   def qkv_rel_pos_attention_bf16(self: __torch__.Ops,
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    return self.qkv_rel_pos_attention(qkv.to(15), rh.to(15), rw.to(15)).to(6)
+    return self.qkv_rel_pos_attention(self.bf16(qkv), rh.to(15), rw.to(15)).to(6)

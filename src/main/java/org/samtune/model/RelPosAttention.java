@@ -133,7 +133,8 @@ public final class RelPosAttention extends Module {
     /**
      * Inference only: libtorch's fused kernel on bands of one grid row of queries, with the decomposed relative
      * positions as a float mask per band (torchscript_ops.py {@code qkv_rel_pos_attention_inference}), so the
-     * products stay headDim wide; under {@code --precision bf16} the same in bf16.
+     * products stay headDim wide; under {@code --precision bf16} autocast's own steps per band instead (a bf16
+     * score product, softmax, a bf16 product with v), which beat libtorch's bf16 flash kernel on CPUs without AMX.
      */
     NDArray forwardInference(NDArray x, TorchScriptOps ops) {
         long[] s = x.getShape().getShape();

@@ -196,7 +196,8 @@ class Ops(Module):
     x: Tensor) -> Tensor:
     # x in bf16, laid out contiguously: a cast keeps the strides of a permuted view (ViT's windows, q/k/v split
     # from one qkv product), and libtorch's bf16 products copy such an operand on every call (the global attention's
-    # score products took 0.51 s instead of 0.16 s per ViT-B block in a probe)
+    # score products took 0.51 s instead of 0.16 s per ViT-B block in a probe). Convolutions cast with x.to(15),
+    # which keeps a channels-last layout.
     return x.to(15, False, False, 0)
   def linear_bf16(self: __torch__.Ops,
     x: Tensor,
@@ -255,7 +256,7 @@ class Ops(Module):
     stride = int(geometry[0])
     padding = int(geometry[1])
     groups = int(geometry[2])
-    y = torch.conv2d(self.bf16(x), weight.to(15), bias.to(15), [stride, stride],
+    y = torch.conv2d(x.to(15), weight.to(15), bias.to(15), [stride, stride],
         [padding, padding], [1, 1], groups)
     return y.to(6)
   def conv2d_nobias_bf16(self: __torch__.Ops,
@@ -265,7 +266,7 @@ class Ops(Module):
     stride = int(geometry[0])
     padding = int(geometry[1])
     groups = int(geometry[2])
-    y = torch.conv2d(self.bf16(x), weight.to(15), None, [stride, stride], [padding, padding],
+    y = torch.conv2d(x.to(15), weight.to(15), None, [stride, stride], [padding, padding],
         [1, 1], groups)
     return y.to(6)
   def qkv_attention_bf16(self: __torch__.Ops,
@@ -278,7 +279,7 @@ class Ops(Module):
     # Autocast's own steps, a band of queries (one grid row) at a time: scores from a bf16 product with the
     # relative-position bias (bf16 terms, autocast's einsum) added, softmax of the bf16 scores, a bf16 product with
     # v. libtorch's CPU flash kernel gains little from bf16 without AMX (ViT-B's global block: 0.51 s against 0.58
-    # s in float32); these two products take 0.31-0.33 s (PyTorch probe, docs/bench.md).
+    # s in float32); these two products take 0.31-0.33 s (tools/bench_bf16_attention.py).
     qkv16 = self.bf16(qkv)
     rel = self.rel_pos_terms(qkv16, rh.to(15), rw.to(15))
     qkv3 = torch.unbind(qkv16, 0)

@@ -12,12 +12,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.samtune.model.nn.StagedBackward;
 import org.samtune.model.nn.TorchScriptOps;
-import org.samtune.model.nn.ProcessMemory;
+import org.samtune.testing.InUseMemory;
 
 /**
  * The TorchScript helper paths do not leak: 300 fused attention forward + backward passes over a 32 × 32 grid
  * (with relative positions, gradients into the input and every parameter) leave the managers' array counts
- * unchanged after each NDScope, and resident memory grows by at most 24 MiB from pass 50 to pass 300 (the IValues
+ * unchanged after each NDScope, and memory in use (resident after {@code malloc_trim}, {@link InUseMemory}) grows by
+ * at most 24 MiB from pass 50 to pass 300 (the IValues
  * DJL makes for each call are native memory no Java count sees; leaking one output per pass would add 62 MiB;
  * measured by RSS, not by time). The same for the staged path ({@link StagedBackward}: the attention cut out of
  * autograd, its gradient handed on in a second pass), whose stages hold arrays until their backward pass.
@@ -102,6 +103,6 @@ class FusedAttentionMemoryTest {
     }
 
     private static long residentKb() {
-        return ProcessMemory.now().residentKb();
+        return InUseMemory.residentKb();
     }
 }

@@ -13,8 +13,9 @@ import org.samtune.SamtuneException;
  * <p>{@code fp32} (the default) is float32 everywhere and keeps exact parity with PyTorch. {@code bf16} follows
  * PyTorch's CPU autocast: Linear layers, convolutions and the ViT's attention products take bfloat16 inputs
  * (through {@link TorchScriptOps}, because DJL 0.36's own cast to bfloat16 aborts the JVM) and hand float32
- * results on (SAM's MLP keeps its hidden layer in bf16 between its two products, as autocast does), so normalisation, softmax outside the fused attention, the loss, gradients of the (float32) weights
- * and the optimiser state stay float32. It needs a CPU with native bf16 (AVX512-BF16 or AMX-BF16); elsewhere it
+ * results on (SAM's MLP keeps its hidden layer in bf16 between its two products, as autocast does), so
+ * normalisation, softmax outside the fused attention, the loss, gradients of the (float32) weights and the
+ * optimiser state stay float32. It needs a CPU with native bf16 (AVX512-BF16 or AMX-BF16); elsewhere it
  * is refused, since emulated bf16 is slower than float32.
  */
 public enum Precision {

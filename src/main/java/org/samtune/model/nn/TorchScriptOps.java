@@ -164,6 +164,14 @@ public final class TorchScriptOps {
         return call("mlp_gelu_bf16", x, w1, b1, w2, b2);
     }
 
+    /**
+     * lin2(GELU(lin1(x))) in float32 without autograd, in row bands whose hidden layer stays below 8 MiB (no map
+     * too large for the C allocator to reuse); biases required.
+     */
+    public NDArray mlpGeluInference(NDArray x, NDArray w1, NDArray b1, NDArray w2, NDArray b2) {
+        return call("mlp_gelu_inference", x, w1, b1, w2, b2);
+    }
+
     /** {@code torch.nn.functional.conv2d} (square stride and padding, no dilation) with bf16 inputs, float32 result. */
     public NDArray conv2dBf16(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
         // read with int() inside the method, never saved by autograd, so a Java-made array is safe here

@@ -90,14 +90,14 @@ public final class RelPosAttention extends Module {
     }
 
     /**
-     * The stage set this attention cuts into on an (h, w) grid, if it takes the staged path there: with gradients
-     * inside an open {@link StagedBackward}, relative positions, float32, and a grid of {@link
-     * #MASKED_INFERENCE_TOKENS} tokens or more (ViT-B's global blocks; the windows keep the augmented path, which
-     * is only 1.4 times wider there).
+     * The stage set this attention cuts into on an (h, w) grid (the whole map, or one window), if it takes the staged
+     * path there: with gradients inside an open {@link StagedBackward}, relative positions and float32. Global
+     * blocks and windows alike: ViT-B's windowed blocks took the augmented fused path (heads 64 + 14 + 14 wide, the
+     * flash kernel's backward) until a ViT-B adapter step measured 7-10 % faster and 0.1 GB lighter with them staged
+     * (docs/bench.md).
      */
     public Optional<StagedBackward> staged(long h, long w) {
-        if (rel_pos_h == null || h * w < MASKED_INFERENCE_TOKENS || Compute.precision() != Precision.FP32
-                || TorchScriptOps.get().isEmpty()) {
+        if (rel_pos_h == null || Compute.precision() != Precision.FP32 || TorchScriptOps.get().isEmpty()) {
             return Optional.empty();
         }
         return StagedBackward.current();

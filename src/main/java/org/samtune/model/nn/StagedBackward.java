@@ -97,7 +97,10 @@ public final class StagedBackward implements AutoCloseable {
      * (autograd would free their saved tensors in the first pass and miss that contribution).
      */
     public NDArray cutThrough(NDArray x) {
-        return cut(x, new NDList(x), new NDList(), g -> new NDList(g));
+        // the stage owns and closes its inputs' handles: give it a view of x (recorded by autograd, so the
+        // gradient still reaches x), and the caller's handle stays open (a model's own input, whose gradient is read)
+        NDArray view = x.reshape(x.getShape());
+        return cut(x, new NDList(view), new NDList(), g -> new NDList(g));
     }
 
     /** The loss's backward pass, then every stage's, last cut first. */

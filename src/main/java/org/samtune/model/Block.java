@@ -71,9 +71,7 @@ public final class Block extends Module {
     private NDArray forwardBlock(NDArray x) {
         // a staged attention needs the block's input cut too (see StagedBackward#cutThrough)
         NDArray in = x;
-        long gridH = windowSize == 0 ? x.getShape().get(1) : windowSize;
-        long gridW = windowSize == 0 ? x.getShape().get(2) : windowSize;
-        x = attn.staged(gridH, gridW).map(s -> s.cutThrough(in)).orElse(x);
+        x = attn.staged().map(s -> s.cutThrough(in)).orElse(x);
         NDArray shortcut = x;
         if (order == BlockOrder.OFFICIAL) {
             x = norm1.forward(x);

@@ -82,7 +82,7 @@ public final class RelPosAttention extends Module {
         if (rel_pos_h != null && tokens >= MASKED_INFERENCE_TOKENS && !JniUtils.isGradMode()) {
             return forwardInference(x, ops.get());
         }
-        Optional<StagedBackward> staged = staged(x.getShape().get(1), x.getShape().get(2));
+        Optional<StagedBackward> staged = staged();
         if (staged.isPresent()) {
             return forwardStaged(x, ops.get(), staged.get());
         }
@@ -90,13 +90,12 @@ public final class RelPosAttention extends Module {
     }
 
     /**
-     * The stage set this attention cuts into on an (h, w) grid (the whole map, or one window), if it takes the staged
-     * path there: with gradients inside an open {@link StagedBackward}, relative positions and float32. Global
-     * blocks and windows alike: ViT-B's windowed blocks took the augmented fused path (heads 64 + 14 + 14 wide, the
+     * The stage set this attention cuts into, if it takes the staged path: with gradients inside an open {@link
+     * StagedBackward}, relative positions and float32, global blocks and windows alike. ViT-B's windowed blocks took the augmented fused path (heads 64 + 14 + 14 wide, the
      * flash kernel's backward) until a ViT-B adapter step measured 7-10 % faster and 0.1 GB lighter with them staged
      * (docs/bench.md).
      */
-    public Optional<StagedBackward> staged(long h, long w) {
+    public Optional<StagedBackward> staged() {
         if (rel_pos_h == null || Compute.precision() != Precision.FP32 || TorchScriptOps.get().isEmpty()) {
             return Optional.empty();
         }

@@ -114,10 +114,14 @@ public final class RelPosAttention extends Module {
         long b = s[0], h = s[1], w = s[2];
         checkRelPosSize(h, w);
         NDArray qkv = qkvHeads(x);
-        NDArray rel = ops.call("rel_pos_terms", qkv, gather(rel_pos_h.array(), h), gather(rel_pos_w.array(), w));
+        NDArray rh = gather(rel_pos_h.array(), h);
+        NDArray rw = gather(rel_pos_w.array(), w);
+        // the relative-position terms are formed inside the stage too: its inputs are then qkv and the two
+        // gathered tables, whose histories do not meet, so each takes its own backward pass from its gradient
+        NDArray rel = NoGrad.call(() -> ops.call("rel_pos_terms", qkv, rh, rw));
         NDArray out = NoGrad.call(() -> ops.call("rel_pos_attention_forward", qkv, rel));
-        NDArray leaf = staged.cut(out, new NDList(qkv, rel), new NDList(out),
-                grad -> ops.callAll("rel_pos_attention_backward", grad, qkv, rel, out));
+        NDArray leaf = staged.cut(out, new NDList(qkv, rh, rw), new NDList(rel, out),
+                grad -> ops.callAll("rel_pos_attention_terms_backward", grad, qkv, rh, rw, rel, out));
         return proj.forward(mergeHeads(leaf, b, h, w));
     }
 

@@ -3,6 +3,7 @@ package org.samtune.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayDeque;
@@ -65,7 +66,8 @@ public final class StagedBackward implements AutoCloseable {
      * its intermediates when it returns) and closed when the stage's backward pass is done or the set closes.
      *
      * @param result    the operation's result, computed without autograd
-     * @param inputs    the operation's inputs, as autograd recorded them
+     * @param inputs    the operation's inputs, as autograd recorded them; their recorded histories must be disjoint
+     *                  (no tensor upstream of two of them), because each takes its own backward pass
      * @param held      arrays {@code gradients} reads besides the inputs (e.g. {@code result})
      * @param gradients from the gradient of {@code result}, the gradients of {@code inputs} (same order); runs
      *                  without autograd
@@ -111,17 +113,14 @@ public final class StagedBackward implements AutoCloseable {
                 NDArray g = s.leaf().getGradient();
                 NDScope.register(g); // each call wraps the gradient in a new handle
                 NDList grads = NoGrad.call(() -> s.gradients().apply(g));
-                // one backward pass from all inputs at once: Σ sum(input · its gradient) has exactly those gradients
-                NDArray surrogate = null;
+                // each input's backward pass from its gradient, as PyTorch's tensor.backward(gradient); the
+                // inputs' histories are disjoint (cut's contract), so no pass frees what another still needs. A
+                // surrogate sum(input · gradient) would give the same gradients through two more full-size tensors
+                // per input.
                 for (int i = 0; i < s.inputs().size(); i++) {
-                    if (!s.trains()[i]) {
-                        continue;
+                    if (s.trains()[i]) {
+                        JniUtils.backward((PtNDArray) s.inputs().get(i), (PtNDArray) grads.get(i), false, false);
                     }
-                    NDArray term = s.inputs().get(i).mul(grads.get(i)).sum();
-                    surrogate = surrogate == null ? term : surrogate.add(term);
-                }
-                if (surrogate != null) {
-                    gc.backward(surrogate);
                 }
             }
         }

@@ -179,6 +179,34 @@ class Ops(Module):
       drel_b.narrow(2, 0, h).copy_(torch.sum(ds4, [3]))
       drel_b.narrow(2, h, w).copy_(torch.sum(ds4, [2]))
     return dqkv, drel
+  def rel_pos_attention_terms_backward(self: __torch__.Ops,
+    grad_out: Tensor,
+    qkv: Tensor,
+    rh: Tensor,
+    rw: Tensor,
+    rel: Tensor,
+    out: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    # rel_pos_attention_backward, then rel_pos_terms' backward: the terms' gradient goes on to the queries that
+    # formed them (d q += drel_h . rh + drel_w . rw) and to the gathered tables rh (h, h, C) and rw (w, w, C), so
+    # that the stage hands gradients only to qkv and the tables, whose recorded histories do not meet
+    grads = self.rel_pos_attention_backward(grad_out, qkv, rel, out)
+    dqkv = grads[0]
+    drel = grads[1]
+    q = torch.select(qkv, 0, 0)
+    bh = q.size(0)
+    n = q.size(1)
+    c = q.size(2)
+    h = rh.size(0)
+    w = rw.size(0)
+    rq = q.reshape([bh, h, w, c])
+    drel_h = drel.narrow(2, 0, h).reshape([bh, h, w, h])
+    drel_w = drel.narrow(2, h, w).reshape([bh, h, w, w])
+    dq = torch.select(dqkv, 0, 0)
+    dq.add_(torch.einsum("bhwk,hkc->bhwc", [drel_h, rh]).reshape([bh, n, c]))
+    dq.add_(torch.einsum("bhwk,wkc->bhwc", [drel_w, rw]).reshape([bh, n, c]))
+    drh = torch.einsum("bhwk,bhwc->hkc", [drel_h, rq])
+    drw = torch.einsum("bhwk,bhwc->wkc", [drel_w, rq])
+    return dqkv, drh, drw
   def biased_attention(self: __torch__.Ops,
     q: Tensor,
     k: Tensor,

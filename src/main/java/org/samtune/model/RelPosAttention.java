@@ -105,8 +105,8 @@ public final class RelPosAttention extends Module {
     /**
      * Training with a {@link StagedBackward} open: the attention runs headDim wide with the relative positions as
      * a float mask, outside autograd, and its gradient is computed by the helper's
-     * {@code rel_pos_attention_backward} (bands of queries, softmax recomputed) when the staged backward pass
-     * reaches it. The augmented fused path makes ViT-B's global products three times wider to let autograd reach
+     * {@code rel_pos_attention_terms_backward} (bands of queries, softmax recomputed; then the relative-position
+     * terms' gradient handed on to q and the gathered tables) when the staged backward pass reaches it. The augmented fused path makes ViT-B's global products three times wider to let autograd reach
      * the bias; this one does the products of flash attention's backward at their own width.
      */
     NDArray forwardStaged(NDArray x, TorchScriptOps ops, StagedBackward staged) {

@@ -91,9 +91,9 @@ public final class RelPosAttention extends Module {
 
     /**
      * The stage set this attention cuts into, if it takes the staged path: with gradients inside an open {@link
-     * StagedBackward}, relative positions and float32, global blocks and windows alike. ViT-B's windowed blocks took the augmented fused path (heads 64 + 14 + 14 wide, the
-     * flash kernel's backward) until a ViT-B adapter step measured 7-10 % faster and 0.1 GB lighter with them staged
-     * (docs/bench.md).
+     * StagedBackward}, relative positions and float32, global blocks and windows alike. ViT-B's windowed blocks took
+     * the augmented fused path (heads 64 + 14 + 14 wide, the flash kernel's backward) until a ViT-B adapter step
+     * measured 7-10 % faster and 0.1 GB lighter with them staged (docs/bench.md).
      */
     public Optional<StagedBackward> staged() {
         if (rel_pos_h == null || Compute.precision() != Precision.FP32 || TorchScriptOps.get().isEmpty()) {
@@ -106,8 +106,9 @@ public final class RelPosAttention extends Module {
      * Training with a {@link StagedBackward} open: the attention runs headDim wide with the relative positions as
      * a float mask, outside autograd, and its gradient is computed by the helper's
      * {@code rel_pos_attention_terms_backward} (bands of queries, softmax recomputed; then the relative-position
-     * terms' gradient handed on to q and the gathered tables) when the staged backward pass reaches it. The augmented fused path makes ViT-B's global products three times wider to let autograd reach
-     * the bias; this one does the products of flash attention's backward at their own width.
+     * terms' gradient handed on to q and the gathered tables) when the staged backward pass reaches it. The
+     * augmented fused path makes ViT-B's global products three times wider to let autograd reach the bias; this one
+     * does the products of flash attention's backward at their own width.
      */
     NDArray forwardStaged(NDArray x, TorchScriptOps ops, StagedBackward staged) {
         long[] s = x.getShape().getShape();

@@ -92,6 +92,25 @@ class Ops(Module):
     rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
     rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
     return rel_h, rel_w
+  def decomposed_rel_pos_backward(self: __torch__.Ops,
+    drel: Tensor,
+    q: Tensor,
+    rh: Tensor,
+    rw: Tensor,
+    dq: Tensor) -> Tuple[Tensor, Tensor]:
+    # rel_pos_terms' backward, from the gradient of its (B, N, h + w) result: adds drel_h . rh + drel_w . rw into
+    # dq (B, N, C) in place and returns the gradients of rh (h, h, C) and rw (w, w, C)
+    bh = q.size(0)
+    n = q.size(1)
+    c = q.size(2)
+    h = rh.size(0)
+    w = rw.size(0)
+    rq = q.reshape([bh, h, w, c])
+    drel_h = drel.narrow(2, 0, h).reshape([bh, h, w, h])
+    drel_w = drel.narrow(2, h, w).reshape([bh, h, w, w])
+    dq.add_(torch.einsum("bhwk,hkc->bhwc", [drel_h, rh]).reshape([bh, n, c]))
+    dq.add_(torch.einsum("bhwk,wkc->bhwc", [drel_w, rw]).reshape([bh, n, c]))
+    return torch.einsum("bhwk,bhwc->hkc", [drel_h, rq]), torch.einsum("bhwk,bhwc->wkc", [drel_w, rq])
   def band_bias(self: __torch__.Ops,
     rel: Tensor,
     i0: int,
@@ -186,27 +205,12 @@ class Ops(Module):
     rw: Tensor,
     rel: Tensor,
     out: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    # rel_pos_attention_backward, then rel_pos_terms' backward: the terms' gradient goes on to the queries that
-    # formed them (d q += drel_h . rh + drel_w . rw) and to the gathered tables rh (h, h, C) and rw (w, w, C), so
-    # that the stage hands gradients only to qkv and the tables, whose recorded histories do not meet
+    # the staged attention's gradient for its inputs qkv, rh and rw (it forms the terms itself, so that its
+    # inputs' recorded histories do not meet): the attention's backward, then the terms'
     grads = self.rel_pos_attention_backward(grad_out, qkv, rel, out)
     dqkv = grads[0]
-    drel = grads[1]
-    q = torch.select(qkv, 0, 0)
-    bh = q.size(0)
-    n = q.size(1)
-    c = q.size(2)
-    h = rh.size(0)
-    w = rw.size(0)
-    rq = q.reshape([bh, h, w, c])
-    drel_h = drel.narrow(2, 0, h).reshape([bh, h, w, h])
-    drel_w = drel.narrow(2, h, w).reshape([bh, h, w, w])
-    dq = torch.select(dqkv, 0, 0)
-    dq.add_(torch.einsum("bhwk,hkc->bhwc", [drel_h, rh]).reshape([bh, n, c]))
-    dq.add_(torch.einsum("bhwk,wkc->bhwc", [drel_w, rw]).reshape([bh, n, c]))
-    drh = torch.einsum("bhwk,bhwc->hkc", [drel_h, rq])
-    drw = torch.einsum("bhwk,bhwc->wkc", [drel_w, rq])
-    return dqkv, drh, drw
+    dtables = self.decomposed_rel_pos_backward(grads[1], torch.select(qkv, 0, 0), rh, rw, torch.select(dqkv, 0, 0))
+    return dqkv, dtables[0], dtables[1]
   def biased_attention(self: __torch__.Ops,
     q: Tensor,
     k: Tensor,

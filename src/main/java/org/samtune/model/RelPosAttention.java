@@ -105,10 +105,10 @@ public final class RelPosAttention extends Module {
     /**
      * Training with a {@link StagedBackward} open: the attention runs headDim wide with the relative positions as
      * a float mask, outside autograd, and its gradient is computed by the helper's
-     * {@code rel_pos_attention_terms_backward} (bands of queries, softmax recomputed; then the relative-position
-     * terms' gradient handed on to q and the gathered tables) when the staged backward pass reaches it. The
-     * augmented fused path makes ViT-B's global products three times wider to let autograd reach the bias; this one
-     * does the products of flash attention's backward at their own width.
+     * {@code rel_pos_attention_terms_backward} (tiles of heads and queries, softmax recomputed; then the
+     * relative-position terms' gradient handed on to q and the gathered tables) when the staged backward pass
+     * reaches it. The augmented fused path makes ViT-B's global products three times wider to let autograd reach
+     * the bias; this one does the products of flash attention's backward at their own width.
      */
     NDArray forwardStaged(NDArray x, TorchScriptOps ops, StagedBackward staged) {
         long[] s = x.getShape().getShape();
@@ -129,15 +129,16 @@ public final class RelPosAttention extends Module {
     /**
      * Grids from this many tokens on (ViT-B's global blocks: 4,096 at 1024², not its 196-token windows) take the
      * masked inference path when no gradient is recorded: measured at ViT-B's global shape
-     * ({@code tools/bench_layouts.py --what attention}), 0.42–0.48 s against the augmented fused kernel's 0.57–0.58 s
-     * per block.
+     * ({@code tools/bench_layouts.py --what attention}), 0.42–0.48 s (bands of one grid row then; tiles since) against
+     * the augmented fused kernel's 0.57–0.58 s per block.
      */
     static final long MASKED_INFERENCE_TOKENS = 1024;
 
     /**
-     * Inference only: libtorch's fused kernel on bands of one grid row of queries, with the decomposed relative
-     * positions as a float mask per band (torchscript_ops.py {@code qkv_rel_pos_attention_inference}), so the
-     * products stay headDim wide; under {@code --precision bf16} autocast's own steps per band instead (a bf16
+     * Inference only: libtorch's fused kernel on tiles of heads and queries (the staged path's), with the
+     * decomposed relative positions as a float mask per tile (torchscript_ops.py
+     * {@code qkv_rel_pos_attention_inference}), so the products stay headDim wide; under {@code --precision bf16}
+     * autocast's own steps on bands of one grid row instead (a bf16
      * score product, softmax, a bf16 product with v), which beat libtorch's bf16 flash kernel on CPUs without AMX.
      */
     NDArray forwardInference(NDArray x, TorchScriptOps ops) {

@@ -133,8 +133,9 @@ class FusedAttentionParityTest {
     /**
      * The staged path (attention outside autograd, headDim wide with a float mask; its gradient computed by the
      * helper in bands of queries and handed on by {@link StagedBackward}) against PyTorch's float64 forward and
-     * gradients at the project's bar, and against the augmented fused path within float rounding; on the global
-     * shape and on a grid whose query count is not a multiple of the band (batch 2, so the bands cross images).
+     * gradients at the project's bar, and against the augmented fused path within float rounding; on a windowed
+     * and a global block's shape (each one tile of the staged path: {@link #stagedTilesCoverEveryHeadAndQuery}
+     * covers several).
      */
     @Test
     void stagedPathMatchesPyTorch() {
@@ -160,13 +161,43 @@ class FusedAttentionParityTest {
     /**
      * Inside an open {@link StagedBackward}, {@code forward} takes the staged path on a grid of {@link
      * RelPosAttention#MASKED_INFERENCE_TOKENS} tokens and more (with gradients), the augmented fused path on smaller
-     * grids. The staged result (batch 2: bands run across the two images' heads) equals the fused path's within
-     * 1e-5 + 1e-5·|b|, its gradients within 1e-4·max|b| + 1e-4·|b|.
+     * grids. The staged result (batch 2, 2 heads: one head map at a time, all 1,024 queries) equals the fused
+     * path's within 1e-5 + 1e-5·|b|, its gradients within 1e-4·max|b| + 1e-4·|b|.
      */
     @Test
     void forwardStagesOnlyLargeGridsInsideAStageSet() {
         TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
         int grid = (int) Math.sqrt(RelPosAttention.MASKED_INFERENCE_TOKENS);
+        stagedAgainstFused(grid, true);
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            // smaller grids keep the fused path inside a stage set
+            RelPosAttention small = new RelPosAttention(m, 32, 2, true, true, 8);
+            small.initialize(3);
+            NDArray xs = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 8, 8, 32));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 StagedBackward staged = StagedBackward.open()) {
+                assertThat(small.forward(xs).toFloatArray()).containsExactly(small.forwardFused(xs, ops)
+                        .toFloatArray());
+            }
+        }
+    }
+
+    /**
+     * The staged path works in tiles of heads and queries whose maps stay below 8 MiB (the helper's
+     * {@code rel_pos_tiles}). With batch 2 and 2 heads (4 head maps): a 28 x 28 grid (784 tokens) runs as heads
+     * 0-2 then head 3, all queries at once; a 39 x 39 grid (1,521 tokens) one head at a time in bands of 761 and 760
+     * queries. Each equals the fused path's result within 1e-5 + 1e-5·|b|, its gradients within
+     * 1e-4·max|b| + 1e-4·|b|.
+     */
+    @Test
+    void stagedTilesCoverEveryHeadAndQuery() {
+        stagedAgainstFused(28, false);
+        stagedAgainstFused(39, false);
+    }
+
+    /** Batch 2; {@code viaForward}: through {@code forward} in a stage set, else {@code forwardStaged} directly. */
+    private static void stagedAgainstFused(int grid, boolean viaForward) {
+        TorchScriptOps ops = TorchScriptOps.get().orElseThrow();
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             RelPosAttention attn = randomAttention(m, grid, 11);
             NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(2, grid, grid, 32));
@@ -188,7 +219,7 @@ class FusedAttentionParityTest {
             float[] stagedOut;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector();
                  StagedBackward staged = StagedBackward.open()) {
-                NDArray y = attn.forward(x);
+                NDArray y = viaForward ? attn.forward(x) : attn.forwardStaged(x, ops, staged);
                 assertThat(JniUtils.getGradientFunctionNames((ai.djl.pytorch.engine.PtNDArray) y))
                         .as("the staged path cuts the graph at the attention").doesNotContain("Flash");
                 stagedOut = y.toFloatArray();
@@ -196,23 +227,14 @@ class FusedAttentionParityTest {
             }
             Tolerance.assertClose("staged vs fused out", stagedOut, fusedOut, 1e-5, 1e-5);
             assertThat(stagedOut).isNotEqualTo(fusedOut); // a different path, told apart by its rounding
-            // the weight gradients sum over 2 x 1,024 tokens in two float32 orders, some entries nearly cancel:
+            // the weight gradients sum over 2 x grid² tokens in two float32 orders, some entries nearly cancel:
             // the bound scales with the tensor's largest entry (float64 parity: stagedPathMatchesPyTorch)
             Map<String, float[]> stagedGrads = gradients(x, params);
             for (Map.Entry<String, float[]> e : stagedGrads.entrySet()) {
                 float[] expected = fusedGrads.get(e.getKey());
                 double max = Tolerance.maxAbsDiff(expected, new float[expected.length]);
-                Tolerance.assertClose("staged vs fused " + e.getKey(), e.getValue(), expected, 1e-4 * max, 1e-4);
-            }
-
-            // smaller grids keep the fused path inside a stage set
-            RelPosAttention small = new RelPosAttention(m, 32, 2, true, true, 8);
-            small.initialize(3);
-            NDArray xs = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 8, 8, 32));
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
-                 StagedBackward staged = StagedBackward.open()) {
-                assertThat(small.forward(xs).toFloatArray()).containsExactly(small.forwardFused(xs, ops)
-                        .toFloatArray());
+                Tolerance.assertClose("grid " + grid + ": staged vs fused " + e.getKey(), e.getValue(), expected,
+                        1e-4 * max, 1e-4);
             }
         }
     }

@@ -59,13 +59,15 @@ class Ops(Module):
     qkv: Tensor,
     rh: Tensor,
     rw: Tensor) -> Tensor:
-    # Without autograd, the rel-pos bias goes in as a float mask for a band of queries at a time
-    # (rel_pos_attention_forward below): the (B, band, N) mask is small, and q.k stays C wide, where the augmented
+    # Without autograd, the rel-pos bias goes in as a float mask for a tile of heads and queries at a time
+    # (rel_pos_attention_forward below): the tile's mask is small, and q.k stays C wide, where the augmented
     # form makes it C + h + w wide (three times the products in ViT-B's global blocks). With gradients the fused
-    # kernel would keep every band's mask for backward and give it no gradient: training goes through
-    # qkv_rel_pos_attention, or through the staged path.
-    # bands of one grid row: measured at ViT-B's global shape, 0.42-0.48 s per block (RelPosAttention)
-    return self.rel_pos_attention_bands(qkv, self.rel_pos_terms(qkv, rh, rw), rw.size(0))
+    # kernel would keep every tile's mask for backward and give it no gradient: training goes through
+    # qkv_rel_pos_attention, or through the staged path. The staged path's tiles: at ViT-B's global shape one head
+    # with 456 queries took 0.47 s per block where all heads with one grid row (64 queries) took 0.57-0.64 s
+    # (tools/bench_staged_attention.py, glibc's default allocator as at inference).
+    tiles = self.rel_pos_tiles(qkv.size(1), qkv.size(2))
+    return self.rel_pos_attention_bands(qkv, self.rel_pos_terms(qkv, rh, rw), tiles[0], tiles[1])
   # ---- the staged path (org.samtune.model.nn.StagedBackward) for training with relative positions ----------------
   # The augmented form above makes q.k and p.v C + h + w wide (three times the products in ViT-B's global blocks),
   # only so that autograd can reach the bias. Here the attention runs outside autograd, headDim wide with the bias
@@ -124,45 +126,62 @@ class Ops(Module):
     # whether autograd reaches x (DJL 0.36's own check answers for leaves only, and its gradient-function name
     # crashes on a tensor that has none)
     return torch.tensor([int(x.requires_grad)])
-  def rel_pos_band(self: __torch__.Ops,
+  def rel_pos_tiles(self: __torch__.Ops,
     bh: int,
-    n: int) -> int:
-    # queries per band: each (B, band, N) float map just below 8 MiB, where training maps tensors on their own
-    # (NativeHeap): smaller maps come from the heap and are reused band after band; smaller bands make the
-    # products' M dimension too small for the BLAS (ViT-B's global block, forward and backward: 2.8 s with 21
-    # queries, 2.5 s with 42; tools/bench_staged_attention.py)
-    return max(1, 2097152 // (bh * n))
+    n: int) -> Tuple[int, int]:
+    # (heads, queries) per tile of the staged path: each (heads, queries, N) float map just below 8 MiB, where
+    # training maps tensors on their own (NativeHeap), so that the maps come from the heap and are reused tile after
+    # tile. Within that, as many queries as fit, in bands of equal size: the products' M dimension is the band, and
+    # at ViT-B's global shape (12 heads, N = 4096) one head at a time with 456 queries took 0.40-0.51 s forward and
+    # 1.13-1.35 s backward per block, all twelve heads with 42 queries 0.68-0.73 and 1.47-1.66 s
+    # (tools/bench_staged_attention.py).
+    floats = 2080768  # 8 MiB less 64 KiB, room for the allocator's own header and alignment
+    band = min(n, max(1, floats // n))
+    bands = (n + band - 1) // band
+    band = (n + bands - 1) // bands
+    return max(1, min(bh, floats // (band * n))), band
   def rel_pos_attention_forward(self: __torch__.Ops,
     qkv: Tensor,
     rel: Tensor) -> Tensor:
-    # the staged path's forward (no gradient recorded), in the bands its backward uses
-    return self.rel_pos_attention_bands(qkv, rel, self.rel_pos_band(qkv.size(1), qkv.size(2)))
+    # the staged path's forward (no gradient recorded), in the tiles its backward uses
+    tiles = self.rel_pos_tiles(qkv.size(1), qkv.size(2))
+    return self.rel_pos_attention_bands(qkv, rel, tiles[0], tiles[1])
   def rel_pos_attention_bands(self: __torch__.Ops,
     qkv: Tensor,
     rel: Tensor,
+    heads: int,
     band: int) -> Tensor:
-    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), band queries at a time
+    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), in tiles of `heads` (of B) and
+    # `band` queries
     qkv3 = torch.unbind(qkv, 0)
     q = qkv3[0]
     k = qkv3[1].unsqueeze(1)
     v = qkv3[2].unsqueeze(1)
+    bh = q.size(0)
     n = q.size(1)
-    # results go straight into their rows (no list of band results between the bands' temporaries, which would
+    # results go straight into their rows (no list of tile results between the tiles' temporaries, which would
     # scatter long-lived small blocks through the heap)
     out = torch.empty_like(q)
-    for i0 in range(0, n, band):
-      m = min(band, n - i0)
-      bias = self.band_bias(rel, i0, m).unsqueeze(1)
-      o = torch.scaled_dot_product_attention(q.narrow(1, i0, m).unsqueeze(1), k, v, bias, 0., False)
-      out.narrow(1, i0, m).copy_(o.squeeze(1))
+    for h0 in range(0, bh, heads):
+      g = min(heads, bh - h0)
+      qh = q.narrow(0, h0, g)
+      kh = k.narrow(0, h0, g)
+      vh = v.narrow(0, h0, g)
+      relh = rel.narrow(0, h0, g)
+      outh = out.narrow(0, h0, g)
+      for i0 in range(0, n, band):
+        m = min(band, n - i0)
+        bias = self.band_bias(relh, i0, m).unsqueeze(1)
+        o = torch.scaled_dot_product_attention(qh.narrow(1, i0, m).unsqueeze(1), kh, vh, bias, 0., False)
+        outh.narrow(1, i0, m).copy_(o.squeeze(1))
     return out
   def rel_pos_attention_backward(self: __torch__.Ops,
     grad_out: Tensor,
     qkv: Tensor,
     rel: Tensor,
     out: Tensor) -> Tuple[Tensor, Tensor]:
-    # The gradients of rel_pos_attention_forward for stacked qkv and for rel, with the softmax recomputed per band
-    # of queries (flash attention's backward, plus the bias gradient dS summed over key columns for rel_h and over
+    # The gradients of rel_pos_attention_forward for stacked qkv and for rel, with the softmax recomputed per tile
+    # of heads and queries (flash attention's backward, plus the bias gradient dS summed over key columns for rel_h and over
     # key rows for rel_w): d v += P^T dO, dP = dO v^T, dS = P * (dP - rowsum(dO * O)), d q = scale dS k,
     # d k += scale dS^T q.
     qkv3 = torch.unbind(qkv, 0)
@@ -175,28 +194,41 @@ class Ops(Module):
     w = rel.size(2) // 2
     h = n // w
     scale = c ** -0.5
-    k_t = k.transpose(1, 2)
-    v_t = v.transpose(1, 2)
     dqkv = torch.zeros_like(qkv)
     dq = torch.select(dqkv, 0, 0)
     dk = torch.select(dqkv, 0, 1)
     dv = torch.select(dqkv, 0, 2)
     drel = torch.empty_like(rel)
-    band = self.rel_pos_band(bh, n)
-    for i0 in range(0, n, band):
-      m = min(band, n - i0)
-      qb = q.narrow(1, i0, m)
-      dob = grad_out.narrow(1, i0, m)
-      p = torch.softmax(torch.baddbmm(self.band_bias(rel, i0, m), qb, k_t, beta=1., alpha=scale), -1)
-      dv.baddbmm_(p.transpose(1, 2), dob)
-      ds = torch.bmm(dob, v_t)
-      ds.sub_(torch.sum(torch.mul(dob, out.narrow(1, i0, m)), [-1], True)).mul_(p)
-      dq.narrow(1, i0, m).copy_(torch.bmm(ds, k)).mul_(scale)
-      dk.baddbmm_(ds.transpose(1, 2), qb, beta=1., alpha=scale)
-      ds4 = ds.reshape([bh, m, h, w])
-      drel_b = drel.narrow(1, i0, m)
-      drel_b.narrow(2, 0, h).copy_(torch.sum(ds4, [3]))
-      drel_b.narrow(2, h, w).copy_(torch.sum(ds4, [2]))
+    tiles = self.rel_pos_tiles(bh, n)
+    heads = tiles[0]
+    band = tiles[1]
+    for h0 in range(0, bh, heads):
+      g = min(heads, bh - h0)
+      qh = q.narrow(0, h0, g)
+      kh = k.narrow(0, h0, g)
+      k_t = kh.transpose(1, 2)
+      v_t = v.narrow(0, h0, g).transpose(1, 2)
+      dqh = dq.narrow(0, h0, g)
+      dkh = dk.narrow(0, h0, g)
+      dvh = dv.narrow(0, h0, g)
+      relh = rel.narrow(0, h0, g)
+      drelh = drel.narrow(0, h0, g)
+      doh = grad_out.narrow(0, h0, g)
+      outh = out.narrow(0, h0, g)
+      for i0 in range(0, n, band):
+        m = min(band, n - i0)
+        qb = qh.narrow(1, i0, m)
+        dob = doh.narrow(1, i0, m)
+        p = torch.softmax(torch.baddbmm(self.band_bias(relh, i0, m), qb, k_t, beta=1., alpha=scale), -1)
+        dvh.baddbmm_(p.transpose(1, 2), dob)
+        ds = torch.bmm(dob, v_t)
+        ds.sub_(torch.sum(torch.mul(dob, outh.narrow(1, i0, m)), [-1], True)).mul_(p)
+        dqh.narrow(1, i0, m).copy_(torch.bmm(ds, kh)).mul_(scale)
+        dkh.baddbmm_(ds.transpose(1, 2), qb, beta=1., alpha=scale)
+        ds4 = ds.reshape([g, m, h, w])
+        drel_b = drelh.narrow(1, i0, m)
+        drel_b.narrow(2, 0, h).copy_(torch.sum(ds4, [3]))
+        drel_b.narrow(2, h, w).copy_(torch.sum(ds4, [2]))
     return dqkv, drel
   def rel_pos_attention_terms_backward(self: __torch__.Ops,
     grad_out: Tensor,

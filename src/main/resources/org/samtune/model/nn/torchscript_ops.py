@@ -132,8 +132,8 @@ class Ops(Module):
     # (heads, queries) per tile of the staged path: each (heads, queries, N) float map just below 8 MiB, where
     # training maps tensors on their own (NativeHeap), so that the maps come from the heap and are reused tile after
     # tile. Within that, as many queries as fit, in bands of equal size: the products' M dimension is the band, and
-    # at ViT-B's global shape (12 heads, N = 4096) one head at a time with 456 queries took 0.40-0.51 s forward and
-    # 1.13-1.35 s backward per block, all twelve heads with 42 queries 0.68-0.73 and 1.47-1.66 s
+    # at ViT-B's global shape (12 heads, N = 4096) one head at a time with 456 queries took 0.49-0.50 s forward and
+    # 1.27-1.28 s backward per block, all twelve heads with 42 queries 0.79 and 1.49-1.64 s
     # (tools/bench_staged_attention.py).
     floats = 2080768  # 8 MiB less 64 KiB, room for the allocator's own header and alignment
     band = min(n, max(1, floats // n))
@@ -151,8 +151,8 @@ class Ops(Module):
     rel: Tensor,
     heads: int,
     band: int) -> Tensor:
-    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), in tiles of `heads` (of B) and
-    # `band` queries
+    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), in tiles of `heads` of the B
+    # (batch x heads) maps and `band` queries
     qkv3 = torch.unbind(qkv, 0)
     q = qkv3[0]
     k = qkv3[1].unsqueeze(1)
@@ -181,8 +181,8 @@ class Ops(Module):
     rel: Tensor,
     out: Tensor) -> Tuple[Tensor, Tensor]:
     # The gradients of rel_pos_attention_forward for stacked qkv and for rel, with the softmax recomputed per tile
-    # of heads and queries (flash attention's backward, plus the bias gradient dS summed over key columns for rel_h and over
-    # key rows for rel_w): d v += P^T dO, dP = dO v^T, dS = P * (dP - rowsum(dO * O)), d q = scale dS k,
+    # of heads and queries (flash attention's backward, plus the bias gradient dS summed over key columns for rel_h
+    # and over key rows for rel_w): d v += P^T dO, dP = dO v^T, dS = P * (dP - rowsum(dO * O)), d q = scale dS k,
     # d k += scale dS^T q.
     qkv3 = torch.unbind(qkv, 0)
     q = qkv3[0]

@@ -1,4 +1,4 @@
-"""Times the staged attention of ViT-B's global blocks (samtune's torchscript_ops.py, rel_pos_attention_bands and
+"""Times the staged attention of ViT-B's global blocks (samtune's torchscript_ops.py, rel_pos_attention_forward and
 rel_pos_attention_backward, written out here in PyTorch) for several tiles (heads x queries), at ViT-B's global
 shape (12 heads, 64 x 64 tokens, head size 64, batch 1), without autograd: how `rel_pos_tiles` was chosen.
 

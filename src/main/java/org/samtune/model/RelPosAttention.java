@@ -129,8 +129,8 @@ public final class RelPosAttention extends Module {
     /**
      * Grids from this many tokens on (ViT-B's global blocks: 4,096 at 1024², not its 196-token windows) take the
      * masked inference path when no gradient is recorded: measured at ViT-B's global shape
-     * ({@code tools/bench_layouts.py --what attention}), 0.42–0.48 s (bands of one grid row then; tiles since) against
-     * the augmented fused kernel's 0.57–0.58 s per block.
+     * ({@code tools/bench_layouts.py --what attention}), 0.42–0.48 s (bands of one grid row then; tiles since)
+     * against the augmented fused kernel's 0.57–0.58 s per block.
      */
     static final long MASKED_INFERENCE_TOKENS = 1024;
 
@@ -138,8 +138,8 @@ public final class RelPosAttention extends Module {
      * Inference only: libtorch's fused kernel on tiles of heads and queries (the staged path's), with the
      * decomposed relative positions as a float mask per tile (torchscript_ops.py
      * {@code qkv_rel_pos_attention_inference}), so the products stay headDim wide; under {@code --precision bf16}
-     * autocast's own steps on bands of one grid row instead (a bf16
-     * score product, softmax, a bf16 product with v), which beat libtorch's bf16 flash kernel on CPUs without AMX.
+     * autocast's own steps on bands of one grid row instead (a bf16 score product, softmax, a bf16 product with v),
+     * which beat libtorch's bf16 flash kernel on CPUs without AMX.
      */
     NDArray forwardInference(NDArray x, TorchScriptOps ops) {
         long[] s = x.getShape().getShape();

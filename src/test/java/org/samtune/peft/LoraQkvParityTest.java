@@ -41,7 +41,10 @@ class LoraQkvParityTest {
 
     private static void check(Set<String> training) {
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
-            LoraQkv lora = new LoraQkv(m, new Linear(m, 24, 72), 4);
+            long[] qkvShape = G.get("qkv.weight").shape(); // (3·dim, dim)
+            int rank = Math.toIntExact(G.get("linear_a_q.weight").shape()[0]);
+            LoraQkv lora = new LoraQkv(m, new Linear(m, Math.toIntExact(qkvShape[1]), Math.toIntExact(qkvShape[0])),
+                    rank);
             Map<String, TensorData> state = new LinkedHashMap<>();
             for (String k : lora.namedParameters().keySet()) {
                 state.put(k, G.get(k));

@@ -66,8 +66,7 @@ class Ops(Module):
     # qkv_rel_pos_attention, or through the staged path. The staged path's tiles: at ViT-B's global shape one head
     # with 456 queries took 0.47 s per block where all heads with one grid row (64 queries) took 0.57-0.64 s
     # (tools/bench_staged_attention.py, glibc's default allocator as at inference).
-    tiles = self.rel_pos_tiles(qkv.size(1), qkv.size(2))
-    return self.rel_pos_attention_bands(qkv, self.rel_pos_terms(qkv, rh, rw), tiles[0], tiles[1])
+    return self.rel_pos_attention_forward(qkv, self.rel_pos_terms(qkv, rh, rw))
   # ---- the staged path (org.samtune.model.nn.StagedBackward) for training with relative positions ----------------
   # The augmented form above makes q.k and p.v C + h + w wide (three times the products in ViT-B's global blocks),
   # only so that autograd can reach the bias. Here the attention runs outside autograd, headDim wide with the bias
@@ -85,15 +84,18 @@ class Ops(Module):
     rh: Tensor,
     rw: Tensor) -> Tuple[Tensor, Tensor]:
     # get_decomposed_rel_pos's terms for (B, N, C) queries on an (h, w) grid: rel_h (B, N, h), rel_w (B, N, w)
-    bh = q.size(0)
-    n = q.size(1)
-    c = q.size(2)
     h = rh.size(0)
     w = rw.size(0)
-    rq = q.reshape([bh, h, w, c])
-    rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([bh, n, h])
-    rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([bh, n, w])
+    rq = self.on_grid(q, h, w)
+    rel_h = torch.einsum("bhwc,hkc->bhwk", [rq, rh]).reshape([q.size(0), q.size(1), h])
+    rel_w = torch.einsum("bhwc,wkc->bhwk", [rq, rw]).reshape([q.size(0), q.size(1), w])
     return rel_h, rel_w
+  def on_grid(self: __torch__.Ops,
+    x: Tensor,
+    h: int,
+    w: int) -> Tensor:
+    # (B, N, X) rows of an (h, w) grid, N = h*w, as (B, h, w, X)
+    return x.reshape([x.size(0), h, w, x.size(2)])
   def decomposed_rel_pos_backward(self: __torch__.Ops,
     drel: Tensor,
     q: Tensor,
@@ -102,16 +104,13 @@ class Ops(Module):
     dq: Tensor) -> Tuple[Tensor, Tensor]:
     # rel_pos_terms' backward, from the gradient of its (B, N, h + w) result: adds drel_h . rh + drel_w . rw into
     # dq (B, N, C) in place and returns the gradients of rh (h, h, C) and rw (w, w, C)
-    bh = q.size(0)
-    n = q.size(1)
-    c = q.size(2)
     h = rh.size(0)
     w = rw.size(0)
-    rq = q.reshape([bh, h, w, c])
-    drel_h = drel.narrow(2, 0, h).reshape([bh, h, w, h])
-    drel_w = drel.narrow(2, h, w).reshape([bh, h, w, w])
-    dq.add_(torch.einsum("bhwk,hkc->bhwc", [drel_h, rh]).reshape([bh, n, c]))
-    dq.add_(torch.einsum("bhwk,wkc->bhwc", [drel_w, rw]).reshape([bh, n, c]))
+    rq = self.on_grid(q, h, w)
+    drel_h = self.on_grid(drel.narrow(2, 0, h), h, w)
+    drel_w = self.on_grid(drel.narrow(2, h, w), h, w)
+    dq.add_(torch.einsum("bhwk,hkc->bhwc", [drel_h, rh]).reshape(dq.size()))
+    dq.add_(torch.einsum("bhwk,wkc->bhwc", [drel_w, rw]).reshape(dq.size()))
     return torch.einsum("bhwk,bhwc->hkc", [drel_h, rq]), torch.einsum("bhwk,bhwc->wkc", [drel_w, rq])
   def band_bias(self: __torch__.Ops,
     rel: Tensor,
@@ -143,22 +142,17 @@ class Ops(Module):
   def rel_pos_attention_forward(self: __torch__.Ops,
     qkv: Tensor,
     rel: Tensor) -> Tensor:
-    # the staged path's forward (no gradient recorded), in the tiles its backward uses
-    tiles = self.rel_pos_tiles(qkv.size(1), qkv.size(2))
-    return self.rel_pos_attention_bands(qkv, rel, tiles[0], tiles[1])
-  def rel_pos_attention_bands(self: __torch__.Ops,
-    qkv: Tensor,
-    rel: Tensor,
-    heads: int,
-    band: int) -> Tensor:
-    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), in tiles of `heads` of the B
-    # (batch x heads) maps and `band` queries
+    # softmax(scale q.k + rel_h[i, kh] + rel_w[i, kw]) v on a square grid (h = w), no gradient recorded, in the
+    # tiles of heads (of the B = batch x heads maps) and queries that its backward uses
     qkv3 = torch.unbind(qkv, 0)
     q = qkv3[0]
     k = qkv3[1].unsqueeze(1)
     v = qkv3[2].unsqueeze(1)
     bh = q.size(0)
     n = q.size(1)
+    tiles = self.rel_pos_tiles(bh, n)
+    heads = tiles[0]
+    band = tiles[1]
     # results go straight into their rows (no list of tile results between the tiles' temporaries, which would
     # scatter long-lived small blocks through the heap)
     out = torch.empty_like(q)

@@ -250,7 +250,7 @@ public final class MaePretraining {
                         params.values().stream().mapToLong(Parameter::numel).sum(),
                         sam.parameterCount() + mim.parameterCount(), sam.imageEncoder().asModule().parameterCount(),
                         mim.parameterCount(), schedule));
-                String heap = Trainer.nativeHeapFor(sam.imageEncoder());
+                String heap = Trainer.nativeHeapFor(sam.imageEncoder(), batch);
                 out.println("samtune pretrain mae: " + c.arch() + ", " + n + " images, " + total + " iterations"
                         + (heap == null ? "" : "; " + heap));
                 ProgressLine progress = ProgressLine.forStdout(total, c.epochs(), st.iteration());

@@ -91,7 +91,7 @@ public final class PretrainBenchmark {
             MaskedImageModel mim = new MaskedImageModel(manager, sam,
                     new MaskedImageModel.DecoderShape(d.decoderDim(), d.decoderDepth(), d.decoderHeads()));
             mim.initializeWeights(o.seed());
-            Trainer.nativeHeapFor(sam.imageEncoder()); // as pretrain mae
+            Trainer.nativeHeapFor(sam.imageEncoder(), o.batch()); // as pretrain mae
             sam.setTrainable(false);
             sam.imageEncoder().asModule().setTrainable(true);
             Map<String, Parameter> params = MaePretraining.optimised(sam, mim);
@@ -144,7 +144,7 @@ public final class PretrainBenchmark {
                     EncoderBlocks.everyBlock(), TuningPlan.DEFAULT_DECODER_ADAPTER_DEPTH, Compat.SAMTUNE,
                     TuningPlan.DEFAULT_LORA_RANK);
             plan.apply(sam, o.seed());
-            Trainer.nativeHeapFor(sam.imageEncoder()); // as pretrain prompts (Trainer.run)
+            Trainer.nativeHeapFor(sam.imageEncoder(), o.batch()); // as pretrain prompts (Trainer.run)
             // MedSAM's default: the prompt encoder frozen
             sam.namedParameters().forEach((k, p) -> p.setTrainable(plan.isTrainable(k)
                     && !k.startsWith("prompt_encoder.")));

@@ -108,7 +108,7 @@ public final class TrainBenchmark {
             Sam sam = FineTuning.buildModel(manager, c, null).sam();
             TuningPlan plan = c.plan();
             if (plan.updatesEncoder()) {
-                Trainer.nativeHeapFor(sam.imageEncoder());
+                Trainer.nativeHeapFor(sam.imageEncoder(), o.batch());
             }
             sam.train(true);
             if (!plan.updatesEncoder()) {

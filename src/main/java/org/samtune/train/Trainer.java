@@ -143,15 +143,20 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Fixes glibc's mmap threshold ({@link NativeHeap}) before {@code encoder} trains, when it is SAM's ViT: the
-     * token maps of 12 MiB and more it keeps for the backward pass fragment the heap otherwise (ViT-B at 1024²:
-     * 0.7-1.0 GB more at the peak). MobileSAM's step ran 19 % slower with it for 0.2-0.6 GB less, so TinyViT keeps
-     * glibc's default (docs/bench.md).
+     * Fixes glibc's mmap threshold ({@link NativeHeap}) before {@code encoder} trains at {@code batch}, when it is
+     * SAM's ViT: just above one of its token maps (ViT-B at 1024², batch 1: 12 MiB, threshold 16 MiB), so that
+     * the token maps are reused from the heap and the larger maps, mapped on their own, do not fragment it
+     * (ViT-B at 1024² with glibc's default: 0.7-1.0 GB more at the peak). MobileSAM's step ran 19 % slower with a
+     * fixed threshold for 0.2-0.6 GB less, so TinyViT keeps glibc's default (docs/bench.md).
      *
      * @return the allocator's one-line account, or null when it is left as it is
      */
-    public static String nativeHeapFor(ImageEncoder encoder) {
-        return encoder instanceof ImageEncoderViT ? NativeHeap.forTraining() : null;
+    public static String nativeHeapFor(ImageEncoder encoder, int batch) {
+        if (!(encoder instanceof ImageEncoderViT vit)) {
+            return null;
+        }
+        long grid = vit.config.imgSize() / vit.config.patchSize();
+        return NativeHeap.forTraining(batch * grid * grid * vit.config.embedDim() * (long) Float.BYTES);
     }
 
     /** The network being trained. */
@@ -195,7 +200,8 @@ public final class Trainer implements AutoCloseable {
                 : LrSchedule.constant(settings.lr());
         optimizer.setLr(start.iteration() == 0 ? schedule.lrForStep(0) : schedule.lrAfterStep(start.iteration() - 1));
         setTrainingMode();
-        String heap = sam != null && plan.updatesEncoder() ? nativeHeapFor(sam.imageEncoder()) : null;
+        String heap = sam != null && plan.updatesEncoder()
+                ? nativeHeapFor(sam.imageEncoder(), settings.batchSize()) : null;
         if (heap != null) {
             listener.onMessage("native memory: " + heap);
         }

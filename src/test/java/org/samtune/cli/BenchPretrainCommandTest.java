@@ -24,7 +24,7 @@ class BenchPretrainCommandTest {
         }
         assertThat(rows.get(0).trim().split("\\s+")[3]).isEqualTo("1.00");
         assertThat(r.out()).contains("matmul_gflops:").contains("loadavg:")
-                .contains("native_memory: " + NativeHeap.forTraining() + "\n");
+                .contains("native_memory: " + NativeHeap.state() + "\n");
         assertThat(CliRun.of("bench", "--help").out()).contains("pretrain");
     }
 

@@ -29,7 +29,7 @@ class BenchTrainCommandTest {
         assertThat(enc.out().lines().filter(l -> l.startsWith("lora encoder+decoder")).toList()).singleElement()
                 .matches(l -> l.matches("^lora encoder\\+decoder +\\d+ +\\d+\\.\\d\\d +- .*"));
         // the compact model is SAM's ViT: its encoder training fixed the allocator, and the bench says how
-        assertThat(enc.out()).contains("native_memory: " + NativeHeap.forTraining() + "\n");
+        assertThat(enc.out()).contains("native_memory: " + NativeHeap.state() + "\n");
     }
 
     @Test

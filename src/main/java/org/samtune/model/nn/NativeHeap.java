@@ -9,13 +9,19 @@ import java.util.Map;
  * How a training process gets memory for libtorch's CPU tensors. libtorch takes them from glibc's {@code malloc},
  * whose default raises its mmap threshold each time a mapped block is freed, up to 32 MiB: after the first
  * steps every tensor below that size comes from the heap, where a step's mix of saved activations and
- * short-lived intermediates leaves holes that later tensors do not fit. For a ViT-B step at 1024² that made the
- * resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs (docs/bench.md). A fixed
- * threshold maps every tensor of 8 MiB or more on its own and returns it to the system when it is freed.
+ * short-lived intermediates of many sizes leaves holes that later tensors do not fit. For a ViT-B step at 1024²
+ * that made the resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs
+ * (docs/bench.md). A fixed threshold maps every larger tensor on its own and returns it to the system when it is
+ * freed.
  *
- * <p>Fresh mappings cost page faults (an adapter step of ViT-B: 3.3 times the minor faults, 6-12 % more time on one
- * machine type, 14-17 % on a 2-vCPU AMD EPYC), so
- * only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
+ * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (a sixth of an adapter
+ * step of ViT-B on a 2-vCPU AMD EPYC when the 12 MiB token maps were mapped). So the threshold sits just above one
+ * token map of the encoder being trained ({@link #mmapThresholdFor}): the token maps, a step's most numerous large
+ * tensors and all of one size, are reused from the heap, where a freed one fits the next exactly; the three- and
+ * four-times larger qkv and MLP maps are mapped. For ViT-B at 1024² that is 16 MiB: 0.84-0.92 times the adapter and
+ * LoRA step time of an 8 MiB threshold for 0.9-1.1 GB more at the peak (docs/bench.md, 5 Dec 2026).
+ *
+ * <p>Only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
  * for a backward pass and pays without a memory gain (MobileSAM's encoder ran 9-21 % slower), and MobileSAM's
  * training step, with many feature maps of 8-32 MiB, ran 19 % slower for a smaller saving. Without it a long run
  * grows: the demo's training went from 1.05 to 1.5 GB after 300 iterations where the fixed threshold held 1.3 GB.
@@ -23,8 +29,12 @@ import java.util.Map;
  * alone ({@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, transparent huge pages for mapped tensors, combines with it).
  */
 public final class NativeHeap {
-    /** Tensors from this size up are mapped on their own (a ViT-B token map at 1024² is 12 MiB). */
-    public static final int MMAP_THRESHOLD_BYTES = 8 << 20;
+    /** The lowest threshold: below it a step's many small intermediates share the heap as glibc's default has them. */
+    public static final int MIN_MMAP_THRESHOLD_BYTES = 8 << 20;
+    /** The highest value glibc accepts ({@code HEAP_MAX_SIZE / 2} on 64-bit). */
+    public static final int MAX_MMAP_THRESHOLD_BYTES = 32 << 20;
+    /** Room for malloc's chunk header and libtorch's alignment above a token map's payload. */
+    private static final long CHUNK_OVERHEAD_BYTES = 64 << 10;
     /**
      * Free memory at the top of the heap kept for reuse instead of returned to the system. Fixing the mmap
      * threshold also fixes this one at glibc's 128 KiB (its dynamic mode keeps up to 64 MiB), and then every
@@ -44,14 +54,31 @@ public final class NativeHeap {
     }
 
     /**
-     * Fixes the mmap threshold for the rest of the process, once.
+     * The threshold for an encoder whose token maps (batch × grid² × width floats) take {@code tokenMapBytes}: the
+     * next power of two above one map with its chunk header, so that every token map comes from the heap, within
+     * [{@link #MIN_MMAP_THRESHOLD_BYTES}, {@link #MAX_MMAP_THRESHOLD_BYTES}]. Past 32 MiB of token map (ViT-B at
+     * batch 4, 1024²) glibc cannot keep them on the heap and they are mapped as at 8 MiB.
+     */
+    public static int mmapThresholdFor(long tokenMapBytes) {
+        if (tokenMapBytes < 0) {
+            throw new IllegalArgumentException("token map of " + tokenMapBytes + " bytes");
+        }
+        long above = Long.highestOneBit(tokenMapBytes + CHUNK_OVERHEAD_BYTES) << 1;
+        return (int) Math.max(MIN_MMAP_THRESHOLD_BYTES, Math.min(MAX_MMAP_THRESHOLD_BYTES, above));
+    }
+
+    /**
+     * Fixes the mmap threshold for the rest of the process, once, for the first encoder trained in it: a later
+     * call (another strategy in {@code bench train}) keeps the first threshold.
      *
+     * @param tokenMapBytes one token map of that encoder at its batch size
      * @return what this process's allocator does, for the run's log
      */
-    public static synchronized String forTraining() {
+    public static synchronized String forTraining(long tokenMapBytes) {
         if (applied == null) {
             String reason = reasonToLeave(System.getenv(), System.getProperty("os.name", ""));
-            applied = reason != null ? "allocator unchanged (" + reason + ")" : mallopt();
+            applied = reason != null ? "allocator unchanged (" + reason + ")"
+                    : mallopt(mmapThresholdFor(tokenMapBytes), tokenMapBytes);
         }
         return applied;
     }
@@ -80,14 +107,16 @@ public final class NativeHeap {
         return null;
     }
 
-    private static String mallopt() {
+    private static String mallopt(int thresholdBytes, long tokenMapBytes) {
         try {
             LibC c = Native.load("c", LibC.class);
-            if (c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1) {
+            if (c.mallopt(M_MMAP_THRESHOLD, thresholdBytes) == 1) {
                 boolean trim = c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1;
-                return "tensors of " + (MMAP_THRESHOLD_BYTES >> 20) + " MiB and more mapped on their own"
-                        + " (glibc mmap threshold fixed" + (trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20)
-                        + " MiB of free heap kept" : "") + ")";
+                return String.format(Locale.ROOT, "tensors of %d MiB and more mapped on their own (glibc mmap"
+                        + " threshold fixed; token maps of %.1f MiB %s%s)", thresholdBytes >> 20,
+                        tokenMapBytes / (double) (1 << 20), tokenMapBytes + CHUNK_OVERHEAD_BYTES < thresholdBytes
+                                ? "reused from the heap" : "mapped", trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20)
+                                + " MiB of free heap kept" : "");
             }
             return "allocator unchanged (mallopt refused the mmap threshold)";
         } catch (LinkageError e) {

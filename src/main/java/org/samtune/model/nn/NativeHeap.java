@@ -14,12 +14,12 @@ import java.util.Map;
  * (docs/bench.md). A fixed threshold maps every larger tensor on its own and returns it to the system when it is
  * freed.
  *
- * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (a sixth of an adapter
- * step of ViT-B on a 2-vCPU AMD EPYC when the 12 MiB token maps were mapped). So the threshold sits just above one
+ * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (about a sixth of an adapter
+ * step of ViT-B on a 2-vCPU AMD EPYC when its 12 MiB token maps were mapped). So the threshold sits just above one
  * token map of the encoder being trained ({@link #mmapThresholdFor}): the token maps, a step's most numerous large
- * tensors and all of one size, are reused from the heap, where a freed one fits the next exactly; the three- and
- * four-times larger qkv and MLP maps are mapped. For ViT-B at 1024² that is 16 MiB: 0.84-0.92 times the adapter and
- * LoRA step time of an 8 MiB threshold for 0.9-1.1 GB more at the peak (docs/bench.md, 5 Dec 2026).
+ * tensors, are reused from the heap; the three- and four-times larger qkv and MLP maps are mapped. For ViT-B at
+ * 1024² that is 16 MiB: 0.84-0.92 of the adapter and LoRA step time of an 8 MiB threshold, for 0.9-1.1 GB more at
+ * the peak, where the token maps share the heap with intermediates of other sizes (docs/bench.md, 5 Dec 2026).
  *
  * <p>Only training of SAM's ViT asks for it ({@code Trainer.nativeHeapFor} decides): inference keeps no activations
  * for a backward pass and pays without a memory gain (MobileSAM's encoder ran 9-21 % slower), and MobileSAM's
@@ -29,7 +29,7 @@ import java.util.Map;
  * alone ({@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, transparent huge pages for mapped tensors, combines with it).
  */
 public final class NativeHeap {
-    /** The lowest threshold: below it a step's many small intermediates share the heap as glibc's default has them. */
+    /** The lowest threshold: the staged attention sizes its tiles to stay below it (torchscript_ops.py). */
     public static final int MIN_MMAP_THRESHOLD_BYTES = 8 << 20;
     /** The highest value glibc accepts ({@code HEAP_MAX_SIZE / 2} on 64-bit). */
     public static final int MAX_MMAP_THRESHOLD_BYTES = 32 << 20;
@@ -57,7 +57,7 @@ public final class NativeHeap {
      * The threshold for an encoder whose token maps (batch × grid² × width floats) take {@code tokenMapBytes}: the
      * next power of two above one map with its chunk header, so that every token map comes from the heap, within
      * [{@link #MIN_MMAP_THRESHOLD_BYTES}, {@link #MAX_MMAP_THRESHOLD_BYTES}]. Past 32 MiB of token map (ViT-B at
-     * batch 4, 1024²) glibc cannot keep them on the heap and they are mapped as at 8 MiB.
+     * 1024² from batch 3) glibc cannot keep them on the heap and they are mapped as at 8 MiB.
      */
     public static int mmapThresholdFor(long tokenMapBytes) {
         if (tokenMapBytes < 0) {

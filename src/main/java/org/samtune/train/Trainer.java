@@ -145,8 +145,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * Fixes glibc's mmap threshold ({@link NativeHeap}) before {@code encoder} trains at {@code batch}, when it is
      * SAM's ViT: just above one of its token maps (ViT-B at 1024², batch 1: 12 MiB, threshold 16 MiB), so that
-     * the token maps are reused from the heap and the larger maps, mapped on their own, do not fragment it
-     * (ViT-B at 1024² with glibc's default: 0.7-1.0 GB more at the peak). MobileSAM's step ran 19 % slower with a
+     * the token maps are reused from the heap and the larger maps, mapped on their own, are returned when freed:
+     * every run alike from its first step (NativeHeap says why). MobileSAM's step ran 19 % slower with a
      * fixed threshold for 0.2-0.6 GB less, so TinyViT keeps glibc's default (docs/bench.md).
      *
      * @return the allocator's one-line account, or null when it is left as it is

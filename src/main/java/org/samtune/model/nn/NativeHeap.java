@@ -10,9 +10,11 @@ import java.util.Map;
  * whose default raises its mmap threshold each time a mapped block is freed, up to 32 MiB: after the first
  * steps every tensor below that size comes from the heap, where a step's mix of saved activations and
  * short-lived intermediates of many sizes leaves holes that later tensors do not fit. For a ViT-B step at 1024²
- * that made the resident peak 0.7-1.0 GB higher, and different by up to 1.3 GB between identical runs
- * (docs/bench.md). A fixed threshold maps every larger tensor on its own and returns it to the system when it is
- * freed.
+ * with the code of 4 Dec 2026 that made the resident peak 0.7-1.0 GB higher than an 8 MiB threshold, and different
+ * by up to 1.3 GB between identical runs; on the small demo model a long run grew (docs/bench.md). A fixed threshold
+ * maps every larger tensor on its own and returns it to the system when it is freed, the same way from the first
+ * step. (With today's staged attention glibc's default matched the token-map threshold below on ViT-B at 1024²: the
+ * same peak over 40 steps, 0.95-0.96 of the time; docs/bench.md, 5 Dec 2026.)
  *
  * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (about a sixth of an adapter
  * step of ViT-B on a 2-vCPU AMD EPYC when its 12 MiB token maps were mapped). So the threshold sits just above one

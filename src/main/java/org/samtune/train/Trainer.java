@@ -155,7 +155,7 @@ public final class Trainer implements AutoCloseable {
         if (!(encoder instanceof ImageEncoderViT vit)) {
             return null;
         }
-        long grid = vit.config.imgSize() / vit.config.patchSize();
+        long grid = vit.config.gridSize();
         return NativeHeap.forTraining(batch * grid * grid * vit.config.embedDim() * (long) Float.BYTES);
     }
 

@@ -13,11 +13,12 @@ import java.util.Map;
  * with the code of 4 Dec 2026 that made the resident peak 0.7-1.0 GB higher than an 8 MiB threshold, and different
  * by up to 1.3 GB between identical runs; on the small demo model a long run grew (docs/bench.md). A fixed threshold
  * maps every larger tensor on its own and returns it to the system when it is freed, the same way from the first
- * step. (With today's staged attention glibc's default matched the token-map threshold below on ViT-B at 1024²: the
- * same peak over 40 steps, 0.95-0.96 of the time; docs/bench.md, 5 Dec 2026.)
+ * step. (With the staged attention of 5 Dec 2026 glibc's default matched the token-map threshold below on ViT-B at
+ * 1024²: the same peak over 40 steps, 0.95-0.96 of the time; docs/bench.md.)
  *
- * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (about a sixth of an adapter
- * step of ViT-B on a 2-vCPU AMD EPYC when its 12 MiB token maps were mapped). So the threshold sits just above one
+ * <p>Fresh mappings cost page faults: the kernel clears every page of every mapped tensor (mapping, clearing and
+ * unmapping took 18 % of an adapter-step process of ViT-B on a 2-vCPU AMD EPYC when its 12 MiB token maps were
+ * mapped). So the threshold sits just above one
  * token map of the encoder being trained ({@link #mmapThresholdFor}): the token maps, a step's most numerous large
  * tensors, are reused from the heap; the three- and four-times larger qkv and MLP maps are mapped. For ViT-B at
  * 1024² that is 16 MiB: 0.84-0.92 of the adapter and LoRA step time of an 8 MiB threshold, for 0.9-1.1 GB more at
@@ -114,11 +115,11 @@ public final class NativeHeap {
             LibC c = Native.load("c", LibC.class);
             if (c.mallopt(M_MMAP_THRESHOLD, thresholdBytes) == 1) {
                 boolean trim = c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) == 1;
+                boolean tokenMapsOnHeap = tokenMapBytes + CHUNK_OVERHEAD_BYTES < thresholdBytes;
+                String kept = trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20) + " MiB of free heap kept" : "";
                 return String.format(Locale.ROOT, "tensors of %d MiB and more mapped on their own (glibc mmap"
                         + " threshold fixed; token maps of %.1f MiB %s%s)", thresholdBytes >> 20,
-                        tokenMapBytes / (double) (1 << 20), tokenMapBytes + CHUNK_OVERHEAD_BYTES < thresholdBytes
-                                ? "reused from the heap" : "mapped", trim ? ", up to " + (TRIM_THRESHOLD_BYTES >> 20)
-                                + " MiB of free heap kept" : "");
+                        tokenMapBytes / (double) (1 << 20), tokenMapsOnHeap ? "reused from the heap" : "mapped", kept);
             }
             return "allocator unchanged (mallopt refused the mmap threshold)";
         } catch (LinkageError e) {

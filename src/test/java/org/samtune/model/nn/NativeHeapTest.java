@@ -43,7 +43,7 @@ class NativeHeapTest {
                 assertThat(bytes + 64 * 1024).as("%d bytes below %d", bytes, t).isLessThan(t);
             }
             if (t > 8 * mib) {
-                assertThat(bytes + 64 * 1024).as("%d bytes, the next power down would hold them", bytes)
+                assertThat(bytes + 64 * 1024).as("%d bytes: the next power of two down would not hold them", bytes)
                         .isGreaterThanOrEqualTo(t / 2);
             }
         }

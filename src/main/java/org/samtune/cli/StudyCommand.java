@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.samtune.SamtuneException;
 import org.samtune.study.Study;
 import org.samtune.study.StudyEstimate;
 import org.samtune.study.StudyGrid;
@@ -53,6 +54,10 @@ public final class StudyCommand implements Callable<Integer> {
         compute.apply();
         PrintWriter w = spec.commandLine().getOut();
         StudyPlan p = StudyPlan.read(plan);
+        if (compute.precision != null && p.axes() != null && p.axes().precision() != null) {
+            throw new SamtuneException(plan + ": axes.precision: the plan sets each cell's precision; drop"
+                    + " --precision " + compute.precision + " (it applies to plans without that axis)");
+        }
         Path planDir = plan.toAbsolutePath().getParent();
         StudyGrid grid = StudyGrid.expand(p, planDir, plan.toString());
         if (dryRun) {

@@ -2,17 +2,28 @@ package org.samtune.study;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.samtune.model.nn.Precision;
 
 /**
- * What a study compares: architecture, what trains, how, the starting checkpoint, the prompt mode and the number
- * of training slices. Cells that differ only in the seed belong to one strategy (their mean and sd over seeds are
- * reported). {@code tune} and {@code method} are {@code "-"} for the U-Nets, which train all their weights.
+ * What a study compares: architecture, what trains, how, the starting checkpoint, the prompt mode, the number
+ * of training slices and the number format of the products ({@code --precision}). Cells that differ only in the seed
+ * belong to one strategy (their mean and sd over seeds are reported). {@code tune} and {@code method} are
+ * {@code "-"} for the U-Nets, which train all their weights.
  */
-public record StrategyKey(String arch, String tune, String method, String setup, String prompt, String shots) {
+public record StrategyKey(String arch, String tune, String method, String setup, String prompt, String shots,
+                          String precision) {
 
     public static final String NONE = "-";
 
-    /** A folder-safe id, e.g. {@code compact-encdec-adapter.random.none.all}. */
+    /** A strategy in float32, the default precision. */
+    public StrategyKey(String arch, String tune, String method, String setup, String prompt, String shots) {
+        this(arch, tune, method, setup, prompt, shots, Precision.FP32.id());
+    }
+
+    /**
+     * A folder-safe id, e.g. {@code compact-encdec-adapter.random.none.all}, with {@code .bf16} appended for bf16
+     * (float32 cells keep the folders of studies made before the precision axis, so those continue).
+     */
     public String id() {
         String t = switch (tune) {
             case "decoder" -> "dec";
@@ -20,14 +31,15 @@ public record StrategyKey(String arch, String tune, String method, String setup,
             default -> tune;
         };
         String head = NONE.equals(tune) ? arch : arch + "-" + t + "-" + method;
-        return head + "." + setup + "." + prompt + "." + shots;
+        String id = head + "." + setup + "." + prompt + "." + shots;
+        return Precision.FP32.id().equals(precision) ? id : id + "." + precision;
     }
 
     /**
-     * A readable name for tables and plots, e.g. {@code compact enc+dec adapter}; the setup, prompt and shots
-     * are added when {@code full} (the study varies them).
+     * A readable name for tables and plots, e.g. {@code compact enc+dec adapter}; the setup, prompt, shots and
+     * precision are added when the study varies them.
      */
-    public String label(boolean withSetup, boolean withPrompt, boolean withShots) {
+    public String label(boolean withSetup, boolean withPrompt, boolean withShots, boolean withPrecision) {
         List<String> parts = new ArrayList<>();
         parts.add(arch);
         if (!NONE.equals(tune)) {
@@ -42,6 +54,9 @@ public record StrategyKey(String arch, String tune, String method, String setup,
         }
         if (withShots) {
             parts.add("all".equals(shots) ? "all slices" : shots + "-shot");
+        }
+        if (withPrecision) {
+            parts.add(precision);
         }
         return String.join(" ", parts);
     }

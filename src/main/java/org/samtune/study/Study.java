@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.samtune.SamtuneException;
 import org.samtune.eval.MetricOptions;
 import org.samtune.eval.MetricsTable;
 import org.samtune.eval.RunEvaluator;
 import org.samtune.io.AtomicFiles;
+import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.Precision;
 import org.samtune.train.FineTuning;
 import org.samtune.train.TrainedModel;
 
@@ -76,6 +79,10 @@ public final class Study {
      * report.html. A folder holding another plan's study is refused.
      */
     public static Summary run(StudyPlan plan, StudyGrid grid, Path outDir, Options options, PrintStream out) {
+        for (Precision p : grid.precisions()) {
+            // a precision this machine cannot compute in is refused before the first cell, not by every bf16 cell
+            inPrecision(p.id(), () -> null);
+        }
         claim(plan, outDir);
         List<StudyCell> cells = grid.cells();
         long t0 = System.nanoTime();
@@ -96,7 +103,8 @@ public final class Study {
             String eta = finishedThisSession == 0 ? "" : String.format(Locale.ROOT, ", ETA %.1f min",
                     elapsedMin / finishedThisSession * remaining(cells, outDir, i));
             out.printf(Locale.ROOT, "study: cell %d/%d %s%s%n", i + 1, cells.size(), c.id(), eta);
-            CellStatus after = runCell(c, dir, before, cellOptions(outDir, options), plan.evaluation(), out);
+            CellStatus after = inPrecision(c.strategy().precision(),
+                    () -> runCell(c, dir, before, cellOptions(outDir, options), plan.evaluation(), out));
             finishedThisSession++;
             if (CellStatus.FAILED.equals(after.state())) {
                 out.println("study: cell " + c.id() + " failed: " + after.error());
@@ -124,6 +132,20 @@ public final class Study {
         StudyResults.write(outDir.resolve(StudyResults.FILE), rows);
         Ranking.compute(rows, Ranking.DEFAULT_BOOTSTRAP, Ranking.DEFAULT_SEED).write(outDir.resolve(Ranking.FILE));
         StudyReport.write(outDir);
+    }
+
+    /**
+     * Runs {@code work} with the products in {@code precision} (the cell's, trained and scored alike) and gives the
+     * process its own precision back; a precision the machine lacks is one line ({@link Compute#usePrecision}).
+     */
+    static <T> T inPrecision(String precision, Supplier<T> work) {
+        Precision outer = Compute.precision();
+        Compute.usePrecision(Precision.parse(precision));
+        try {
+            return work.get();
+        } finally {
+            Compute.usePrecision(outer);
+        }
     }
 
     /** Records the plan in a new study folder, or checks that an existing one holds the same plan. */
@@ -214,7 +236,7 @@ public final class Study {
     static MetricsTable evaluate(Path dir, StudyCell c, StudyPlan.Evaluation e) {
         MetricOptions metrics = MetricOptions.DEFAULT.withNsdToleranceMm(e.nsdMmOrDefault());
         Path images = c.testList().toAbsolutePath().getParent();
-        try (NDManager manager = org.samtune.model.nn.Compute.newManager()) {
+        try (NDManager manager = Compute.newManager()) {
             TrainedModel.Loaded model = TrainedModel.open(manager, dir, e.weightsOrDefault(), null);
             return RunEvaluator.evaluate(model, new RunEvaluator.Options(c.testList(), images, images,
                     e.lowResOrDefault(), e.keepEmptyOrDefault(), metrics)).table();

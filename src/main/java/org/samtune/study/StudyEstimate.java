@@ -40,7 +40,8 @@ public final class StudyEstimate {
                 double[] m = measured.get(key);
                 if (m == null) {
                     progress.println("study: measuring " + key + " (one and two short epochs)");
-                    m = measure(c.config(), scratch.resolve("m" + measured.size()));
+                    Path at = scratch.resolve("m" + measured.size());
+                    m = Study.inPrecision(c.strategy().precision(), () -> measure(c.config(), at));
                     measured.put(key, m);
                 }
                 TrainConfig cfg = c.config();

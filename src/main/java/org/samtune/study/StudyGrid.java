@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,14 +17,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.samtune.SamtuneException;
 import org.samtune.data.TargetMode;
 import org.samtune.model.Architectures;
+import org.samtune.model.nn.Compute;
+import org.samtune.model.nn.Precision;
 import org.samtune.peft.TuningPlan;
 import org.samtune.train.TrainConfig;
 
 /**
- * A plan's cells: datasets × strategies × setups × prompts × shots × seeds, each with its complete run settings.
- * Everything that can be checked without training is checked here, before the first cell starts: axis values,
- * lists and their classes, impossible combinations (adapters or prompts on a U-Net), and each cell's settings
- * (through {@link TrainConfig}'s own validation). Every refusal is one line naming the plan entry.
+ * A plan's cells: datasets × strategies × setups × prompts × shots × precisions × seeds, each with its complete
+ * run settings. Everything that can be checked without training is checked here, before the first cell starts: axis
+ * values, lists and their classes, impossible combinations (adapters or prompts on a U-Net), and each cell's
+ * settings (through {@link TrainConfig}'s own validation). Every refusal is one line naming the plan entry.
  */
 public final class StudyGrid {
 
@@ -48,14 +51,16 @@ public final class StudyGrid {
     private final boolean variesSetup;
     private final boolean variesPrompt;
     private final boolean variesShots;
+    private final boolean variesPrecision;
 
     private StudyGrid(List<StudyCell> cells, Map<String, DatasetInfo> datasets, boolean variesSetup,
-                      boolean variesPrompt, boolean variesShots) {
+                      boolean variesPrompt, boolean variesShots, boolean variesPrecision) {
         this.cells = List.copyOf(cells);
         this.datasets = Map.copyOf(datasets);
         this.variesSetup = variesSetup;
         this.variesPrompt = variesPrompt;
         this.variesShots = variesShots;
+        this.variesPrecision = variesPrecision;
     }
 
     public List<StudyCell> cells() {
@@ -68,14 +73,28 @@ public final class StudyGrid {
 
     /** The table name of a strategy: the axes that vary in this study are spelled out. */
     public String label(StrategyKey s) {
-        return s.label(variesSetup, variesPrompt, variesShots);
+        return s.label(variesSetup, variesPrompt, variesShots, variesPrecision);
+    }
+
+    /** The precisions the cells compute in, in plan order. */
+    public List<Precision> precisions() {
+        return cells.stream().map(c -> Precision.parse(c.strategy().precision())).distinct().toList();
     }
 
     /**
-     * Expands and checks a plan. Relative paths (dataset folders, checkpoints) are resolved against
+     * Expands and checks a plan; without {@code axes.precision} every cell computes in the precision this process
+     * selected ({@code --precision}). Relative paths (dataset folders, checkpoints) are resolved against
      * {@code planDir}, the folder of the plan file.
      */
     public static StudyGrid expand(StudyPlan plan, Path planDir, String source) {
+        return expand(plan, planDir, source, Compute.precision());
+    }
+
+    /**
+     * Expands and checks a plan, {@code precision} being the cells' precision where the plan has no
+     * {@code axes.precision}.
+     */
+    public static StudyGrid expand(StudyPlan plan, Path planDir, String source, Precision precision) {
         if (plan.datasets().isEmpty()) {
             throw new SamtuneException(source + ": datasets: expected at least one dataset (name, dir)");
         }
@@ -88,12 +107,14 @@ public final class StudyGrid {
             }
         }
         StudyPlan.Axes axes = plan.axes() != null ? plan.axes()
-                : new StudyPlan.Axes(null, null, null, null, null, null, null);
+                : new StudyPlan.Axes(null, null, null, null, null, null, null, null);
         List<StudyPlan.Strategy> strategies = strategies(plan, axes, source);
         List<StudyPlan.Setup> setups = axes.setup() == null || axes.setup().isEmpty()
                 ? List.of(new StudyPlan.Setup("random", null)) : axes.setup();
         List<String> prompts = values(axes.prompt(), List.of("none"), PROMPTS, source + ": axes.prompt");
         List<String> shots = shots(axes.shots(), source);
+        List<String> precisions = values(axes.precision(), List.of(precision.id()),
+                Arrays.stream(Precision.values()).map(Precision::id).toList(), source + ": axes.precision");
         List<Long> seeds = axes.seeds() == null || axes.seeds().isEmpty() ? List.of(0L) : axes.seeds();
         if (new HashSet<>(seeds).size() != seeds.size()) {
             throw new SamtuneException(source + ": axes.seeds: a seed appears twice in " + seeds);
@@ -138,11 +159,14 @@ public final class StudyGrid {
                                 throw new SamtuneException(source + ": axes.shots: " + shot + " needs " + train
                                         + " (make it with samtune prepare --shots " + shot + ")");
                             }
-                            StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
-                                    unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot);
-                            for (long seed : seeds) {
-                                cells.add(cell(d, key, st.imageSize(), seed, base, checkpoints.get(si), train,
-                                        source));
+                            for (String p : precisions) {
+                                StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
+                                        unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot,
+                                        p);
+                                for (long seed : seeds) {
+                                    cells.add(cell(d, key, st.imageSize(), seed, base, checkpoints.get(si), train,
+                                            source));
+                                }
                             }
                         }
                     }
@@ -156,7 +180,8 @@ public final class StudyGrid {
                         + " twice)");
             }
         }
-        return new StudyGrid(cells, datasets, setups.size() > 1, prompts.size() > 1, shots.size() > 1);
+        return new StudyGrid(cells, datasets, setups.size() > 1, prompts.size() > 1, shots.size() > 1,
+                precisions.size() > 1);
     }
 
     /**

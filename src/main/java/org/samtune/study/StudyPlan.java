@@ -20,7 +20,7 @@ import org.samtune.SamtuneException;
 
 /**
  * A study plan as written in {@code plan.yaml}: the datasets, the strategies (listed, or crossed from
- * architecture × tune × method), the other axes crossed with them (setup, prompt, shots, seeds), the fixed training
+ * architecture × tune × method), the other axes crossed with them (setup, prompt, shots, seeds, precision), the fixed training
  * settings and the evaluation settings. Read strictly: an unknown key, a wrong type or a missing required entry is
  * refused with one line naming the entry. {@link StudyGrid#expand} checks what needs the files (lists, classes)
  * and the combinations.
@@ -39,6 +39,7 @@ import org.samtune.SamtuneException;
  *   prompt: [none]               # none, box, point
  *   shots: [all]                 # all, or K (train_Kshot.csv from `prepare --shots K`)
  *   seeds: [0, 1]
+ *   precision: [fp32, bf16]      # optional: the number format of the products, as --precision (default: the flag's)
  * training: {epochs: 30, batchSize: 4}   # any config.yaml field the axes do not set
  * evaluation: {lowRes: false, nsdMm: 2, weights: best, keepEmpty: false}
  * </pre>
@@ -76,7 +77,12 @@ public record StudyPlan(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Axes(List<String> arch, List<String> tune, List<String> method, List<Setup> setup,
-                       List<String> prompt, List<String> shots, List<Long> seeds) {}
+                       List<String> prompt, List<String> shots, List<Long> seeds, List<String> precision) {
+        public Axes(List<String> arch, List<String> tune, List<String> method, List<Setup> setup,
+                    List<String> prompt, List<String> shots, List<Long> seeds) {
+            this(arch, tune, method, setup, prompt, shots, seeds, null);
+        }
+    }
 
     /** How each cell's best checkpoint is scored on its dataset's test list (as {@code samtune eval --run}). */
     public record Evaluation(Boolean lowRes, Double nsdMm, String weights, Boolean keepEmpty) {

@@ -5,22 +5,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.samtune.SamtuneException;
 import org.samtune.io.AtomicFiles;
+import org.samtune.model.nn.Precision;
 
 /**
  * {@code results.csv}: one row per cell × test case × class with Dice, IoU, HD95, ASSD and NSD, and the columns
- * that say which cell (dataset, strategy axes, seed, the cell's folder relative to the study). Written in the
+ * that say which cell (dataset, strategy axes with the precision, seed, the cell's folder relative to the study). Written in the
  * plan's cell order and each cell's test-list order, with fixed number formatting, so two identical studies give
  * identical files; read back by the ranking and the report (a moved study folder reports again).
  */
 public final class StudyResults {
 
     public static final String FILE = "results.csv";
-    static final String HEADER = "dataset,strategy,arch,tune,method,setup,prompt,shots,seed,cell,case,class_index,"
-            + "class,dice,iou,hd95_mm,assd_mm,nsd";
+    static final String HEADER = "dataset,strategy,arch,tune,method,setup,prompt,shots,precision,seed,cell,case,"
+            + "class_index,class,dice,iou,hd95_mm,assd_mm,nsd";
+    /** The header of studies made before the precision axis (every cell float32); still read. */
+    static final String HEADER_FP32_ONLY = "dataset,strategy,arch,tune,method,setup,prompt,shots,seed,cell,case,"
+            + "class_index,class,dice,iou,hd95_mm,assd_mm,nsd";
 
     /** One row; metrics are NaN where undefined and +∞ where one side is empty (as {@code samtune eval}). */
     public record Row(String dataset, String strategy, StrategyKey key, long seed, String cell, String caseId,
@@ -34,7 +39,8 @@ public final class StudyResults {
         for (Row r : rows) {
             StrategyKey k = r.key();
             sb.append(String.join(",", csv(r.dataset()), csv(r.strategy()), csv(k.arch()), csv(k.tune()),
-                    csv(k.method()), csv(k.setup()), csv(k.prompt()), csv(k.shots()), Long.toString(r.seed()),
+                    csv(k.method()), csv(k.setup()), csv(k.prompt()), csv(k.shots()), csv(k.precision()),
+                    Long.toString(r.seed()),
                     csv(r.cell()), csv(r.caseId()), Integer.toString(r.classIndex()), csv(r.className()),
                     number(r.dice()), number(r.iou()), number(r.hd95Mm()), number(r.assdMm()), number(r.nsd())))
                     .append('\n');
@@ -49,23 +55,32 @@ public final class StudyResults {
         } catch (IOException e) {
             throw new SamtuneException(file + ": cannot read the study results: " + e.getMessage(), e);
         }
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+        boolean old = !lines.isEmpty() && lines.get(0).equals(HEADER_FP32_ONLY);
+        if (lines.isEmpty() || !(old || lines.get(0).equals(HEADER))) {
             throw new SamtuneException(file + ": not a samtune results.csv (expected the header " + HEADER + ")");
         }
+        int fields = old ? 18 : 19;
         List<Row> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isEmpty()) {
                 continue;
             }
-            List<String> f = Csv.split(lines.get(i));
-            if (f.size() != 18) {
-                throw new SamtuneException(file + ": line " + (i + 1) + ": expected 18 fields, got " + f.size());
+            List<String> f = new ArrayList<>(Csv.split(lines.get(i)));
+            if (f.size() != fields) {
+                throw new SamtuneException(file + ": line " + (i + 1) + ": expected " + fields + " fields, got "
+                        + f.size());
+            }
+            if (old) {
+                f.add(8, Precision.FP32.id());
+            } else if (Arrays.stream(Precision.values()).noneMatch(p -> p.id().equals(f.get(8)))) {
+                throw new SamtuneException(file + ": line " + (i + 1) + ": precision: expected fp32 or bf16, got '"
+                        + f.get(8) + "'");
             }
             try {
                 rows.add(new Row(f.get(0), f.get(1), new StrategyKey(f.get(2), f.get(3), f.get(4), f.get(5),
-                        f.get(6), f.get(7)), Long.parseLong(f.get(8)), f.get(9), f.get(10),
-                        Integer.parseInt(f.get(11)), f.get(12), parse(f.get(13)), parse(f.get(14)), parse(f.get(15)),
-                        parse(f.get(16)), parse(f.get(17))));
+                        f.get(6), f.get(7), f.get(8)), Long.parseLong(f.get(9)), f.get(10),
+                        f.get(11), Integer.parseInt(f.get(12)), f.get(13), parse(f.get(14)), parse(f.get(15)),
+                        parse(f.get(16)), parse(f.get(17)), parse(f.get(18))));
             } catch (NumberFormatException e) {
                 throw new SamtuneException(file + ": line " + (i + 1) + ": " + e.getMessage(), e);
             }

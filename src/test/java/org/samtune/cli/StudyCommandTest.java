@@ -25,6 +25,15 @@ class StudyCommandTest {
         CliRun unknown = CliRun.of("study", "--plan", plan.toString(), "--out", dir.resolve("s").toString());
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown key 'strategy'");
+
+        // the cells' precision from the plan and from the flag at once: which one holds is not guessed
+        Files.writeString(plan, "datasets: [{name: x, dir: nowhere}]\naxes: {arch: [compact], precision: [fp32, bf16]}\n");
+        CliRun both = CliRun.of("study", "--plan", plan.toString(), "--out", dir.resolve("s").toString(),
+                "--precision", "fp32");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err().strip()).startsWith("samtune: error: " + plan + ": axes.precision: ")
+                .contains("drop --precision fp32").doesNotContain("\n");
+        assertThat(dir.resolve("s")).doesNotExist();
     }
 
     @Test

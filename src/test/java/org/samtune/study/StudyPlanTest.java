@@ -87,6 +87,50 @@ class StudyPlanTest {
     }
 
     @Test
+    void thePrecisionAxisCrossesEveryStrategyAndNamesItsCells() {
+        StudyGrid g = expand("""
+                datasets: [{name: synth, dir: data}]
+                axes:
+                  arch: [compact]
+                  method: [vanilla, lora]
+                  precision: [fp32, bf16]
+                  seeds: [0, 1]
+                training: {epochs: 3}
+                """);
+        // 2 methods × 2 precisions × 2 seeds; seeds innermost, so a strategy's seeds stay together
+        assertThat(g.cells()).hasSize(8);
+        assertThat(g.cells().stream().map(StudyCell::relativeDir).toList()).containsExactly(
+                "cells/synth/compact-dec-vanilla.random.none.all/seed0",
+                "cells/synth/compact-dec-vanilla.random.none.all/seed1",
+                "cells/synth/compact-dec-vanilla.random.none.all.bf16/seed0",
+                "cells/synth/compact-dec-vanilla.random.none.all.bf16/seed1",
+                "cells/synth/compact-dec-lora.random.none.all/seed0",
+                "cells/synth/compact-dec-lora.random.none.all/seed1",
+                "cells/synth/compact-dec-lora.random.none.all.bf16/seed0",
+                "cells/synth/compact-dec-lora.random.none.all.bf16/seed1");
+        assertThat(g.label(g.cells().get(2).strategy())).isEqualTo("compact dec vanilla bf16");
+        assertThat(g.label(g.cells().get(0).strategy())).isEqualTo("compact dec vanilla fp32");
+        assertThat(g.precisions()).containsExactly(org.samtune.model.nn.Precision.FP32,
+                org.samtune.model.nn.Precision.BF16);
+        // the training settings do not depend on the precision: it is how the products are computed
+        assertThat(g.cells().get(2).config()).isEqualTo(g.cells().get(0).config().toBuilder()
+                .outputDir(g.cells().get(2).relativeDir()).build());
+
+        // without the axis: the precision the process selected (--precision), not spelled in the label
+        String plain = "datasets: [{name: synth, dir: data}]\naxes: {arch: [compact]}\n";
+        StudyGrid bf16 = StudyGrid.expand(StudyPlan.parse(plain, "plan.yaml"), dir, "plan.yaml",
+                org.samtune.model.nn.Precision.BF16);
+        assertThat(bf16.cells().get(0).relativeDir()).isEqualTo("cells/synth/compact-dec-vanilla.random.none.all.bf16/seed0");
+        assertThat(bf16.label(bf16.cells().get(0).strategy())).isEqualTo("compact dec vanilla");
+        assertThat(expand(plain).cells().get(0).relativeDir()).isEqualTo("cells/synth/compact-dec-vanilla.random.none.all/seed0");
+
+        refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], precision: [fp32, fp16]}\n",
+                "axes.precision[1]", "'fp16'", "fp32, bf16");
+        refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], precision: [bf16, bf16]}\n",
+                "axes.precision[1]", "appears twice");
+    }
+
+    @Test
     void refusesUnknownKeysAndValues() {
         refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], seed: [1]}\n", "axes", "unknown key 'seed'");
         refused("datasets: [{name: synth, dir: data}]\naxes: {arch: [compact], method: [vanilla, dora]}\n",

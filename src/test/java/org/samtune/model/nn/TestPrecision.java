@@ -10,4 +10,13 @@ public final class TestPrecision {
     public static void select(Precision p) {
         Compute.selectPrecision(p);
     }
+
+    /** Whether this machine's CPU computes bf16 natively (where the CLI and a study accept {@code bf16}). */
+    public static boolean nativeBf16Here() {
+        try {
+            return Precision.nativeBf16(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

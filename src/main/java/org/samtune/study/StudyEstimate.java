@@ -15,10 +15,13 @@ import org.samtune.train.TrainConfig;
 
 /**
  * {@code samtune study --dry-run}: the cells and an estimate of each one's time from a short measurement. For each
- * dataset × strategy, two short runs of the real training code (no validation): one epoch, and two epochs (an
- * epoch here is at most {@value #MAX_MEASURED} iterations). The second epoch's extra time is the steady time per
- * iteration — after warm-up, and with a frozen encoder's embeddings served from the cache as in the real run — and
- * the one-epoch run minus its iterations at that speed is the fixed cost (model building, first-epoch embeddings).
+ * dataset × strategy, three short runs of the real training code (no validation): one epoch to warm up (the
+ * process's first run pays for class loading, JIT and libtorch's first kernels, and a precision's first run for its
+ * TorchScript graphs, which would otherwise count as that strategy's fixed cost and leave the second run's extra
+ * epoch almost free), then one epoch and two epochs (an epoch here is at most {@value #MAX_MEASURED} iterations).
+ * The second epoch's extra time is the steady time per iteration — with a frozen encoder's embeddings served from
+ * the cache as in the real run — and the one-epoch run minus its iterations at that speed is the fixed cost (model
+ * building, first-epoch embeddings).
  * A cell's estimate is fixed cost + iterations × time per iteration, plus its validations and its test scoring
  * counted as forward passes (a third of an iteration per batch). An upper bound where training stops early.
  */
@@ -66,19 +69,19 @@ public final class StudyEstimate {
         TrainConfig probe = c.toBuilder().valList("").outputDir(dir.toString()).build();
         long perEpoch = Math.max(1, (long) Math.ceil(lines(Path.of(c.trainList())) / (double) c.batchSize()));
         long first = Math.min(perEpoch, MAX_MEASURED);
-        long[] iters = {first, perEpoch <= MAX_MEASURED ? 2 * perEpoch : 2 * first};
-        double[] t = new double[2];
+        long[] iters = {first, first, perEpoch <= MAX_MEASURED ? 2 * perEpoch : 2 * first};
+        double[] t = new double[3];
         long slices = 0;
-        for (int k = 0; k < 2; k++) {
-            Path run = dir.resolve("n" + iters[k]);
+        for (int k = 0; k < 3; k++) {
+            Path run = dir.resolve("r" + k + "n" + iters[k]);
             long t0 = System.nanoTime();
             FineTuning.Outcome o = FineTuning.start(probe, run, new FineTuning.Options(1_000_000, true, iters[k],
                     false), quiet);
             t[k] = (System.nanoTime() - t0) / 1e9;
             slices = o.trainSlices();
         }
-        double perIter = Math.max(0, (t[1] - t[0]) / (iters[1] - iters[0]));
-        double fixed = Math.max(0, t[0] - iters[0] * perIter);
+        double perIter = Math.max(0, (t[2] - t[1]) / (iters[2] - iters[1]));
+        double fixed = Math.max(0, t[1] - iters[1] * perIter);
         return new double[] {fixed, perIter, slices};
     }
 

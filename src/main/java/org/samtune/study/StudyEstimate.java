@@ -42,7 +42,7 @@ public final class StudyEstimate {
                 String key = c.dataset() + "/" + c.strategy().id();
                 double[] m = measured.get(key);
                 if (m == null) {
-                    progress.println("study: measuring " + key + " (one and two short epochs)");
+                    progress.println("study: measuring " + key + " (a warm-up, then one and two short epochs)");
                     Path at = scratch.resolve("m" + measured.size());
                     m = Study.inPrecision(c.strategy().precision(), () -> measure(c.config(), at));
                     measured.put(key, m);

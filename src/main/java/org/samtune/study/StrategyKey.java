@@ -11,13 +11,13 @@ import org.samtune.model.nn.Precision;
  * {@code "-"} for the U-Nets, which train all their weights.
  */
 public record StrategyKey(String arch, String tune, String method, String setup, String prompt, String shots,
-                          String precision) {
+                          Precision precision) {
 
     public static final String NONE = "-";
 
     /** A strategy in float32, the default precision. */
     public StrategyKey(String arch, String tune, String method, String setup, String prompt, String shots) {
-        this(arch, tune, method, setup, prompt, shots, Precision.FP32.id());
+        this(arch, tune, method, setup, prompt, shots, Precision.FP32);
     }
 
     /**
@@ -32,7 +32,7 @@ public record StrategyKey(String arch, String tune, String method, String setup,
         };
         String head = NONE.equals(tune) ? arch : arch + "-" + t + "-" + method;
         String id = head + "." + setup + "." + prompt + "." + shots;
-        return Precision.FP32.id().equals(precision) ? id : id + "." + precision;
+        return precision == Precision.FP32 ? id : id + "." + precision.id();
     }
 
     /**
@@ -56,7 +56,7 @@ public record StrategyKey(String arch, String tune, String method, String setup,
             parts.add("all".equals(shots) ? "all slices" : shots + "-shot");
         }
         if (withPrecision) {
-            parts.add(precision);
+            parts.add(precision.id());
         }
         return String.join(" ", parts);
     }

@@ -79,10 +79,8 @@ public final class Study {
      * report.html. A folder holding another plan's study is refused.
      */
     public static Summary run(StudyPlan plan, StudyGrid grid, Path outDir, Options options, PrintStream out) {
-        for (Precision p : grid.precisions()) {
-            // a precision this machine cannot compute in is refused before the first cell, not by every bf16 cell
-            inPrecision(p.id(), () -> null);
-        }
+        // a precision this machine cannot compute in is refused before the first cell, not by every bf16 cell
+        grid.precisions().forEach(Compute::requirePrecision);
         claim(plan, outDir);
         List<StudyCell> cells = grid.cells();
         long t0 = System.nanoTime();
@@ -138,9 +136,9 @@ public final class Study {
      * Runs {@code work} with the products in {@code precision} (the cell's, trained and scored alike) and gives the
      * process its own precision back; a precision the machine lacks is one line ({@link Compute#usePrecision}).
      */
-    static <T> T inPrecision(String precision, Supplier<T> work) {
+    static <T> T inPrecision(Precision precision, Supplier<T> work) {
         Precision outer = Compute.precision();
-        Compute.usePrecision(Precision.parse(precision));
+        Compute.usePrecision(precision);
         try {
             return work.get();
         } finally {

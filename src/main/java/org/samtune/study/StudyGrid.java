@@ -78,7 +78,7 @@ public final class StudyGrid {
 
     /** The precisions the cells compute in, in plan order. */
     public List<Precision> precisions() {
-        return cells.stream().map(c -> Precision.parse(c.strategy().precision())).distinct().toList();
+        return cells.stream().map(c -> c.strategy().precision()).distinct().toList();
     }
 
     /**
@@ -160,9 +160,10 @@ public final class StudyGrid {
                                         + " (make it with samtune prepare --shots " + shot + ")");
                             }
                             for (String p : precisions) {
+                                Precision precisionOfCell = Precision.parse(p);
                                 StrategyKey key = new StrategyKey(st.arch(), unet ? StrategyKey.NONE : st.tune(),
                                         unet ? StrategyKey.NONE : st.method(), setups.get(si).name(), prompt, shot,
-                                        p);
+                                        precisionOfCell);
                                 for (long seed : seeds) {
                                     cells.add(cell(d, key, st.imageSize(), seed, base, checkpoints.get(si), train,
                                             source));

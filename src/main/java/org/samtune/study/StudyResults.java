@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.samtune.SamtuneException;
@@ -39,7 +38,7 @@ public final class StudyResults {
         for (Row r : rows) {
             StrategyKey k = r.key();
             sb.append(String.join(",", csv(r.dataset()), csv(r.strategy()), csv(k.arch()), csv(k.tune()),
-                    csv(k.method()), csv(k.setup()), csv(k.prompt()), csv(k.shots()), csv(k.precision()),
+                    csv(k.method()), csv(k.setup()), csv(k.prompt()), csv(k.shots()), csv(k.precision().id()),
                     Long.toString(r.seed()),
                     csv(r.cell()), csv(r.caseId()), Integer.toString(r.classIndex()), csv(r.className()),
                     number(r.dice()), number(r.iou()), number(r.hd95Mm()), number(r.assdMm()), number(r.nsd())))
@@ -72,13 +71,17 @@ public final class StudyResults {
             }
             if (old) {
                 f.add(8, Precision.FP32.id());
-            } else if (Arrays.stream(Precision.values()).noneMatch(p -> p.id().equals(f.get(8)))) {
+            }
+            Precision precision;
+            try {
+                precision = Precision.parse(f.get(8));
+            } catch (SamtuneException e) {
                 throw new SamtuneException(file + ": line " + (i + 1) + ": precision: expected fp32 or bf16, got '"
-                        + f.get(8) + "'");
+                        + f.get(8) + "'", e);
             }
             try {
                 rows.add(new Row(f.get(0), f.get(1), new StrategyKey(f.get(2), f.get(3), f.get(4), f.get(5),
-                        f.get(6), f.get(7), f.get(8)), Long.parseLong(f.get(9)), f.get(10),
+                        f.get(6), f.get(7), precision), Long.parseLong(f.get(9)), f.get(10),
                         f.get(11), Integer.parseInt(f.get(12)), f.get(13), parse(f.get(14)), parse(f.get(15)),
                         parse(f.get(16)), parse(f.get(17)), parse(f.get(18))));
             } catch (NumberFormatException e) {

@@ -34,16 +34,8 @@ class StudyPrecisionTest {
     void eachCellTrainsAndIsScoredInItsPrecision() throws Exception {
         StudyTestData.write(dir.resolve("data"));
         Path planFile = dir.resolve("plan.yaml");
-        Files.writeString(planFile, """
-                datasets:
-                  - {name: synth, dir: data}
-                strategies:
-                  - {arch: compact, tune: decoder, method: vanilla}
-                axes:
-                  seeds: [0]
-                  precision: [fp32, bf16]
-                training: {epochs: 1, batchSize: 2, valEvery: 1, warmupIters: 2, augment: false, encoderBlocks: [0, 1]}
-                """);
+        Files.writeString(planFile, StudyTestData.onePlan("  seeds: [0]\n  precision: [fp32, bf16]",
+                "{epochs: 1, batchSize: 2, valEvery: 1, warmupIters: 2, augment: false, encoderBlocks: [0, 1]}"));
         Path out = dir.resolve("study");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         if (!TestPrecision.nativeBf16Here()) {
@@ -62,10 +54,11 @@ class StudyPrecisionTest {
         assertThat(Files.readString(bf16.resolve("train.log"))).containsPattern("compute: cpu, [0-9]+ threads, bf16");
 
         List<StudyResults.Row> rows = StudyResults.read(out.resolve(StudyResults.FILE));
-        assertThat(rows.stream().map(r -> r.key().precision()).distinct().toList()).containsExactly("fp32", "bf16");
+        assertThat(rows.stream().map(r -> r.key().precision()).distinct().toList())
+                .containsExactly(Precision.FP32, Precision.BF16);
         assertThat(rows.stream().map(StudyResults.Row::strategy).distinct().toList())
                 .containsExactly("compact dec vanilla fp32", "compact dec vanilla bf16");
-        // the same weights scored in two precisions would agree to 1e-2; trained apart they are two runs
+        // two precisions, two strategies of the ranking
         assertThat(Files.readString(out.resolve(Ranking.FILE))).contains("compact dec vanilla bf16");
     }
 
@@ -77,7 +70,7 @@ class StudyPrecisionTest {
                 + "c0.png,1,left,0.500000,0.333333,2.000000,1.000000,0.900000\n");
         StudyResults.Row r = StudyResults.read(file).get(0);
         assertThat(r.key()).isEqualTo(new StrategyKey("compact", "decoder", "vanilla", "random", "none", "all"));
-        assertThat(r.key().precision()).isEqualTo("fp32");
+        assertThat(r.key().precision()).isEqualTo(Precision.FP32);
         assertThat(r.seed()).isEqualTo(1);
         assertThat(r.dice()).isEqualTo(0.5);
         assertThat(r.nsd()).isEqualTo(0.9);

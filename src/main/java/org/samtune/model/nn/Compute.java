@@ -59,6 +59,12 @@ public final class Compute {
      * bf16 (AVX512-BF16 or AMX-BF16 in /proc/cpuinfo); otherwise one line says why and nothing changes.
      */
     public static void usePrecision(Precision p) {
+        requirePrecision(p);
+        selectPrecision(p);
+    }
+
+    /** Refuses, with one line, a precision this process cannot compute in ({@link #usePrecision}); selects nothing. */
+    public static void requirePrecision(Precision p) {
         if (p == Precision.BF16) {
             if (!device().isGpu()) {
                 Precision.requireNativeBf16(java.nio.file.Path.of("/proc/cpuinfo"));
@@ -68,7 +74,6 @@ public final class Compute {
                         + "load (see the warning above); use --precision fp32");
             }
         }
-        selectPrecision(p);
     }
 
     /** Sets the precision without the hardware check (tests: bf16 is exact in its semantics, only slow, without it). */

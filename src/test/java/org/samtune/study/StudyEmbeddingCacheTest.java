@@ -35,16 +35,9 @@ class StudyEmbeddingCacheTest {
             Safetensors.write(dir.resolve("pre.safetensors"), base.sam().stateDict(), Map.of());
         }
         Path planFile = dir.resolve("plan.yaml");
-        Files.writeString(planFile, """
-                datasets:
-                  - {name: synth, dir: data}
-                strategies:
-                  - {arch: compact, tune: decoder, method: vanilla}
-                axes:
-                  seeds: [0, 1]
-                  setup: [{name: pre, checkpoint: pre.safetensors}]
-                training: {epochs: 2, batchSize: 2, valEvery: 1, warmupIters: 2, augment: false}
-                """);
+        Files.writeString(planFile, StudyTestData.onePlan(
+                "  seeds: [0, 1]\n  setup: [{name: pre, checkpoint: pre.safetensors}]",
+                "{epochs: 2, batchSize: 2, valEvery: 1, warmupIters: 2, augment: false}"));
         Path shared = dir.resolve("shared");
         Path alone = dir.resolve("alone");
         Study.Summary s = run(planFile, shared, true);

@@ -36,4 +36,17 @@ final class StudyTestData {
                 training: {epochs: 2, batchSize: 2, valEvery: 1, warmupIters: 2, augment: false, encoderBlocks: [0, 1]}
                 """.formatted(dataDir, extraAxes);
     }
+
+    /** One decoder-only compact strategy on {@code data}, with the given axes (indented lines) and training. */
+    static String onePlan(String axes, String training) {
+        return """
+                datasets:
+                  - {name: synth, dir: data}
+                strategies:
+                  - {arch: compact, tune: decoder, method: vanilla}
+                axes:
+                %s
+                training: %s
+                """.formatted(axes, training);
+    }
 }

@@ -2,27 +2,19 @@ package org.samtune.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
-import org.samtune.model.SamConfig;
 import org.samtune.model.nn.TestPrecision;
-import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.model.nn.Precision;
 import org.samtune.testing.Fixtures;
@@ -51,9 +43,9 @@ class Bf16TrainingStepTest {
 
     @Test
     void gradientsOfAWholeStepAreWithinPyTorchsOwnBf16Error() {
-        Map<String, TensorData> fp32 = new TreeMap<>(Fixtures.npz("sam-tiny", "train_grads.npz"));
-        Map<String, TensorData> autocast = new TreeMap<>(Fixtures.npz("bf16", "train_step_autocast.npz"));
-        float[] autocastLoss = autocast.remove("loss").toFloats();
+        Map<String, float[]> fp32 = floats(Fixtures.npz("sam-tiny", "train_grads.npz"));
+        Map<String, float[]> autocast = floats(Fixtures.npz("bf16", "train_step_autocast.npz"));
+        float[] autocastLoss = autocast.remove("loss");
         float[] torchError = Fixtures.npy("bf16", "train_step_autocast_error").toFloats();
         float[] fp32Loss = Fixtures.npy("sam-tiny", "train_loss").toFloats();
         assertThat(autocast.keySet()).as("the fixtures cover the same parameters").isEqualTo(fp32.keySet());
@@ -61,23 +53,14 @@ class Bf16TrainingStepTest {
         Map<String, float[]> ours = new TreeMap<>();
         float lossTotal;
         try (NDManager m = NDManager.newBaseManager()) {
-            Sam sam = Sam.build(m, SamConfig.tiny().withBlockOrder(BlockOrder.OFFICIAL));
-            sam.loadStateDict(Safetensors.read(Fixtures.file("sam-tiny", "tiny_sam.safetensors")), true);
-            sam.train(true);
+            Sam sam = SamTinyTrainingStep.model(m);
             Map<String, Parameter> params = sam.namedParameters();
-            params.values().forEach(p -> p.array().setRequiresGradient(true));
             try (NDScope scope = new NDScope()) {
-                NDArray image = Module.toArray(m, Fixtures.npy("sam-tiny", "image"), DataType.FLOAT32);
-                NDArray target = m.create(Fixtures.npy("sam-tiny", "train_target").toLongs(), new Shape(1, 1, 32, 32));
                 TestPrecision.select(Precision.BF16);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = sam.predict(sam.embedImages(image), null, null, null, null, true).lowResLogits();
-                    assertThat(logits.getDataType()).as("logits leave the bf16 products as float32")
-                            .isEqualTo(DataType.FLOAT32);
-                    NDArray loss = new DiceCeLoss().compute(logits, target).total();
-                    lossTotal = loss.getFloat();
-                    gc.backward(loss);
-                }
+                SamTinyTrainingStep.Done step = SamTinyTrainingStep.run(m, sam);
+                assertThat(step.logits().getDataType()).as("logits leave the bf16 products as float32")
+                        .isEqualTo(DataType.FLOAT32);
+                lossTotal = step.loss().total().getFloat();
                 for (Map.Entry<String, Parameter> e : params.entrySet()) {
                     NDArray g = AdamW.definedGradient(e.getValue().array());
                     if (g != null) {
@@ -115,18 +98,17 @@ class Bf16TrainingStepTest {
         assertThat((double) Math.abs(lossTotal - fp32Loss[2])).as("loss vs float32").isLessThanOrEqualTo(1e-4);
     }
 
-    private static float[] concat(Map<String, ?> grads, Predicate<String> keep) {
-        List<float[]> parts = new ArrayList<>();
-        int n = 0;
-        for (Map.Entry<String, ?> e : grads.entrySet()) {
-            if (keep.test(e.getKey())) {
-                Object v = e.getValue();
-                float[] f = v instanceof TensorData td ? td.toFloats() : (float[]) v;
-                parts.add(f);
-                n += f.length;
-            }
-        }
-        float[] out = new float[n];
+    private static Map<String, float[]> floats(Map<String, TensorData> npz) {
+        Map<String, float[]> out = new TreeMap<>();
+        npz.forEach((k, v) -> out.put(k, v.toFloats()));
+        return out;
+    }
+
+    /** The gradients of the parameters {@code keep} accepts, in key order, as one vector. */
+    private static float[] concat(Map<String, float[]> grads, Predicate<String> keep) {
+        List<float[]> parts = grads.entrySet().stream().filter(e -> keep.test(e.getKey())).map(Map.Entry::getValue)
+                .toList();
+        float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
         int at = 0;
         for (float[] p : parts) {
             System.arraycopy(p, 0, out, at, p.length);

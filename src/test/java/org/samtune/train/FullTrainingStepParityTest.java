@@ -2,22 +2,15 @@ package org.samtune.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.samtune.checkpoint.Safetensors;
 import org.samtune.checkpoint.TensorData;
-import org.samtune.model.BlockOrder;
 import org.samtune.model.Sam;
-import org.samtune.model.SamConfig;
-import org.samtune.model.nn.Module;
 import org.samtune.model.nn.Parameter;
 import org.samtune.testing.Fixtures;
 import org.samtune.testing.Tolerance;
@@ -43,21 +36,12 @@ class FullTrainingStepParityTest {
         List<String> noGrad = List.of("prompt_encoder.point_embeddings.0.weight", "prompt_encoder.not_a_point_embed.weight",
                 "prompt_encoder.mask_downscaling.0.weight", "mask_decoder.iou_prediction_head.layers.2.bias");
         try (NDManager m = NDManager.newBaseManager()) {
-            Sam sam = Sam.build(m, SamConfig.tiny().withBlockOrder(BlockOrder.OFFICIAL));
-            sam.loadStateDict(Safetensors.read(Fixtures.file("sam-tiny", "tiny_sam.safetensors")), true);
-            sam.train(true);
+            Sam sam = SamTinyTrainingStep.model(m);
             Map<String, Parameter> params = sam.namedParameters();
-            params.values().forEach(p -> p.array().setRequiresGradient(true));
             try (NDScope scope = new NDScope()) {
-                NDArray image = Module.toArray(m, Fixtures.npy("sam-tiny", "image"), ai.djl.ndarray.types.DataType.FLOAT32);
-                NDArray target = m.create(Fixtures.npy("sam-tiny", "train_target").toLongs(), new Shape(1, 1, 32, 32));
-                DiceCeLoss.Parts parts;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logits = sam.predict(sam.embedImages(image), null, null, null, null, true).lowResLogits();
-                    Tolerance.assertClose("train_pred", logits, Fixtures.npy("sam-tiny", "train_pred"));
-                    parts = new DiceCeLoss().compute(logits, target);
-                    gc.backward(parts.total());
-                }
+                SamTinyTrainingStep.Done step = SamTinyTrainingStep.run(m, sam);
+                Tolerance.assertClose("train_pred", step.logits(), Fixtures.npy("sam-tiny", "train_pred"));
+                DiceCeLoss.Parts parts = step.loss();
                 Tolerance.assertClose("train_loss", new float[] {parts.dice().getFloat(), parts.ce().getFloat(),
                         parts.total().getFloat()}, loss.toFloats(), 1e-5, 1e-4);
 
